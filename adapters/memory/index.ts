@@ -1,0 +1,270 @@
+/**
+ * `clickcredit/memory`: the in-process reference store. Every method body runs synchronously
+ * between its first and last line (no `await` inside), which makes each call one critical section
+ * under Node's single thread: concurrent async callers can never interleave a read and a write.
+ * @module
+ */
+import {
+  ConflictError,
+  creditOperations,
+  decideConversion,
+  type ApprovalCommand,
+  type ApprovalOutcome,
+  type ClickRecord,
+  type ClickStore,
+  type ConversionCommand,
+  type ConversionOutcome,
+  type EarningCursor,
+  type EarningRecord,
+  type LedgerEntry,
+  type PostbackAttempt,
+  type RawReads,
+  type WalletApplyResult,
+  type WalletOperation,
+  type WalletPort,
+} from 'clickcredit';
+
+type OutboxRow = WalletOperation & { settledAt: Date | null };
+
+/** The whole state of a memory store; exposed read-only through {@link MemoryStore.raw}. */
+interface MemoryState {
+  clicks: Map<string, ClickRecord>;
+  earnings: Map<string, EarningRecord>;
+  earningByConversion: Map<string, string>;
+  entriesByKey: Map<string, LedgerEntry>;
+  entriesByUser: Map<string, LedgerEntry[]>;
+  balances: Map<string, bigint>;
+  outbox: Map<string, OutboxRow>;
+  attempts: PostbackAttempt[];
+  nextEntryId: number;
+}
+
+/** A memory store: the {@link ClickStore} plus raw reads for tests. */
+export interface MemoryStore extends ClickStore {
+  /** Raw reads of the stored data, for the conformance suite and for debugging. */
+  readonly raw: RawReads;
+}
+
+/** Creates an empty in-memory store. State lives as long as the returned object. */
+export function createMemoryStore(): MemoryStore {
+  const state: MemoryState = {
+    clicks: new Map(),
+    earnings: new Map(),
+    earningByConversion: new Map(),
+    entriesByKey: new Map(),
+    entriesByUser: new Map(),
+    balances: new Map(),
+    outbox: new Map(),
+    attempts: [],
+    nextEntryId: 1,
+  };
+
+  const wallet: WalletPort = {
+    async apply(op) {
+      return postEntry(state, op);
+    },
+    async getBalance(userId) {
+      return state.balances.get(userId) ?? 0n;
+    },
+  };
+
+  const store: MemoryStore = {
+    name: 'memory',
+    supportsInlineLedger: true,
+    wallet,
+
+    async insertClick(click) {
+      if (state.clicks.has(click.clickId)) throw new ConflictError('Click id already exists');
+      state.clicks.set(click.clickId, { ...click });
+    },
+
+    async recordVisit(clickId, at) {
+      const click = state.clicks.get(clickId);
+      if (!click) return null;
+      const visited: ClickRecord = {
+        ...click,
+        visitCount: click.visitCount + 1,
+        firstVisitAt: click.firstVisitAt ?? at,
+        lastVisitAt: at,
+        updatedAt: at,
+      };
+      state.clicks.set(clickId, visited);
+      return { ...visited };
+    },
+
+    async getClick(clickId) {
+      const click = state.clicks.get(clickId);
+      return click ? { ...click } : null;
+    },
+
+    async applyConversion(command) {
+      return applyConversion(state, command);
+    },
+
+    async recordPostbackAttempt(attempt) {
+      state.attempts.push({ ...attempt });
+    },
+
+    async listPostbackAttempts(clickId) {
+      return state.attempts.filter((a) => a.clickId === clickId).map((a) => ({ ...a }));
+    },
+
+    async getEarning(earningId) {
+      const earning = state.earnings.get(earningId);
+      return earning ? { ...earning } : null;
+    },
+
+    async listEarnings({ userId, limit, after }) {
+      return [...state.earnings.values()]
+        .filter((e) => e.userId === userId && (after === null || isAfter(e, after)))
+        .sort(newestFirst)
+        .slice(0, limit)
+        .map((e) => ({ ...e }));
+    },
+
+    async decideApproval(command) {
+      return decideApproval(state, command);
+    },
+
+    async expireClicks(now, limit) {
+      let expired = 0;
+      for (const click of state.clicks.values()) {
+        if (expired >= limit) break;
+        if (click.status === 'pending' && click.expiresAt.getTime() <= now.getTime()) {
+          state.clicks.set(click.clickId, { ...click, status: 'expired', updatedAt: now });
+          expired += 1;
+        }
+      }
+      return expired;
+    },
+
+    async listOwedOperations(limit) {
+      return [...state.outbox.values()]
+        .filter((row) => row.settledAt === null)
+        .slice(0, limit)
+        .map(({ settledAt: _settled, ...op }) => ({ ...op }));
+    },
+
+    async settleOwedOperation(key, at) {
+      const row = state.outbox.get(key);
+      if (row && row.settledAt === null) state.outbox.set(key, { ...row, settledAt: at });
+    },
+
+    async close() {},
+
+    raw: {
+      async ledgerEntries(userId) {
+        return (state.entriesByUser.get(userId) ?? []).map((e) => ({ ...e }));
+      },
+      async cachedBalance(userId) {
+        return state.balances.get(userId) ?? 0n;
+      },
+      async earningsOfClick(clickId) {
+        return [...state.earnings.values()].filter((e) => e.clickId === clickId).map((e) => ({ ...e }));
+      },
+      async outboxOfEarning(earningId) {
+        return [...state.outbox.values()].filter((row) => row.earningId === earningId).map((row) => ({ ...row }));
+      },
+    },
+  };
+  return store;
+}
+
+function applyConversion(state: MemoryState, command: ConversionCommand): ConversionOutcome {
+  const click = state.clicks.get(command.clickId) ?? null;
+  const earningId = state.earningByConversion.get(conversionKey(command.clickId, command.conversionId));
+  const earning = earningId === undefined ? null : (state.earnings.get(earningId) ?? null);
+  const transition = decideConversion(click, earning, command);
+
+  if (transition.click) state.clicks.set(transition.click.clickId, transition.click);
+  if (transition.earning && transition.earningChanged) {
+    state.earnings.set(transition.earning.earningId, transition.earning);
+    state.earningByConversion.set(conversionKey(command.clickId, command.conversionId), transition.earning.earningId);
+  }
+  const owed = moveMoney(state, transition.operations, command.ledger);
+  state.attempts.push({
+    attemptId: command.attemptId,
+    clickId: command.clickId,
+    conversionId: command.conversionId,
+    postbackStatus: command.postbackStatus,
+    amount: command.rawAmount,
+    sourceIp: command.sourceIp,
+    rawData: command.rawData,
+    decision: transition.decision,
+    earningId: transition.earning?.earningId ?? null,
+    message: null,
+    receivedAt: command.now,
+  });
+  return { decision: transition.decision, earning: transition.earning ? { ...transition.earning } : null, owed };
+}
+
+function decideApproval(state: MemoryState, command: ApprovalCommand): ApprovalOutcome {
+  const earning = state.earnings.get(command.earningId);
+  if (!earning) return { decision: 'not_found', earning: null, owed: [] };
+  const alreadyDecided = command.approve
+    ? earning.approvalStatus === 'manual_approved'
+    : earning.cancelReason === 'approval_rejected';
+  if (alreadyDecided) {
+    return { decision: 'unchanged', earning: { ...earning }, owed: [] };
+  }
+  if (earning.status !== 'completed' || earning.approvalStatus !== 'pending') {
+    return { decision: 'not_held', earning: { ...earning }, owed: [] };
+  }
+  const { now } = command;
+  const decided: EarningRecord = command.approve
+    ? { ...earning, approvalStatus: 'manual_approved', credited: true, creditedAt: now, updatedAt: now }
+    : { ...earning, approvalStatus: 'rejected', status: 'cancelled', cancelReason: 'approval_rejected', cancelledAt: now, updatedAt: now };
+  state.earnings.set(decided.earningId, decided);
+  const owed = command.approve ? moveMoney(state, creditOperations(decided, now), command.ledger) : [];
+  return { decision: 'applied', earning: { ...decided }, owed };
+}
+
+/** Inline: ledger entries now. Outbox: recorded as owed and returned for the core to apply. */
+function moveMoney(state: MemoryState, operations: WalletOperation[], ledger: 'inline' | 'outbox'): WalletOperation[] {
+  if (ledger === 'inline') {
+    for (const op of operations) postEntry(state, op);
+    return [];
+  }
+  const owed: WalletOperation[] = [];
+  for (const op of operations) {
+    if (state.outbox.has(op.key)) continue;
+    state.outbox.set(op.key, { ...op, settledAt: null });
+    owed.push({ ...op });
+  }
+  return owed;
+}
+
+/** Appends one ledger entry unless its key is already there; keeps the cached balance in step. */
+function postEntry(state: MemoryState, op: WalletOperation): WalletApplyResult {
+  const existing = state.entriesByKey.get(op.key);
+  if (existing) {
+    if (existing.userId !== op.userId || existing.amountMinor !== op.amountMinor) {
+      throw new ConflictError('Idempotency key already used for a different wallet operation');
+    }
+    return { duplicate: true, balanceMinor: state.balances.get(op.userId) ?? 0n };
+  }
+  const entry: LedgerEntry = { ...op, entryId: String(state.nextEntryId++) };
+  state.entriesByKey.set(op.key, entry);
+  const list = state.entriesByUser.get(op.userId) ?? [];
+  list.push(entry);
+  state.entriesByUser.set(op.userId, list);
+  const balance = (state.balances.get(op.userId) ?? 0n) + op.amountMinor;
+  state.balances.set(op.userId, balance);
+  return { duplicate: false, balanceMinor: balance };
+}
+
+function conversionKey(clickId: string, conversionId: string): string {
+  return `${clickId}\u0000${conversionId}`;
+}
+
+function isAfter(earning: EarningRecord, cursor: EarningCursor): boolean {
+  const t = earning.createdAt.getTime();
+  const c = cursor.createdAt.getTime();
+  return t < c || (t === c && earning.earningId < cursor.earningId);
+}
+
+function newestFirst(a: EarningRecord, b: EarningRecord): number {
+  const dt = b.createdAt.getTime() - a.createdAt.getTime();
+  if (dt !== 0) return dt;
+  return a.earningId < b.earningId ? 1 : a.earningId > b.earningId ? -1 : 0;
+}

@@ -1,0 +1,23 @@
+/**
+ * clickcredit: click tracking and exactly-once S2S postback crediting.
+ *
+ * The core is framework- and store-agnostic: {@link createClickTracker} takes a storage adapter
+ * (`clickcredit/postgres`, `clickcredit/redis`, `clickcredit/mongodb`, `clickcredit/memory`) and
+ * the host's ports, and HTTP helpers (`clickcredit/express`, `clickcredit/fastify`) mount it.
+ * @module clickcredit
+ */
+export { createClickTracker, type ClickTracker } from './tracker.js';
+export { consoleLogger, type ClickTrackerOptions, type ResolvedOptions } from './options.js';
+export * from './errors.js';
+export * from './schemas.js';
+export type * from './records.js';
+export type * from './ports.js';
+export { formatAmount, parseAmount, parseRatePpm, commissionOf, moneyOptions, type MoneyOptions, type RoundingMode } from './money.js';
+export { ledgerKey, creditOperations, reversalOperations, earningCommission } from './ledger.js';
+export { decideConversion, cappedAmount, isHeld, type ConversionTransition } from './conversion.js';
+export { assertTaskUrl, buildRedirectUrl, buildPostbackUrl } from './click-url.js';
+export { encodeCursor, decodeCursor } from './cursor.js';
+export { toClickView, toEarningView, toPostbackAttemptView } from './views.js';
+export { mergePostbackParams, POSTBACK_FIELD_ALIASES, type PostbackRequest, type VerifiablePostback } from './postback/request.js';
+export { DEFAULT_STATUS_MAP, DEFAULT_POSTBACK_STATUS } from './postback/status-map.js';
+export { runVerifiers, type PostbackVerifier, type VerificationResult } from './postback/verifier.js';

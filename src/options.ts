@@ -1,0 +1,138 @@
+/**
+ * Options of {@link createClickTracker}, and their resolution into the settings the tracker uses.
+ * @module
+ */
+import { v4 as uuidv4 } from 'uuid';
+import { moneyOptions, parseAmount, parseRatePpm, type MoneyOptions, type RoundingMode } from './money.js';
+import type { PostbackVerifier } from './postback/verifier.js';
+import { DEFAULT_STATUS_MAP } from './postback/status-map.js';
+import type { Clock, ClickStore, IdGenerator, Logger, ProductCatalog, ReferralResolver, WalletPort } from './ports.js';
+import type { PostbackAction } from './records.js';
+
+/** Options of {@link createClickTracker}. */
+export interface ClickTrackerOptions {
+  /** The storage adapter (`createPostgresStore`, `createRedisStore`, `createMemoryStore`...). */
+  storage: ClickStore;
+  /** Products and their payout caps. */
+  products: ProductCatalog;
+  /**
+   * Public base URL of the mounted routes, e.g. `https://api.example.com/api/v1/earn`.
+   * Postback URLs are `<publicUrl>/postback?click_id=<id>`.
+   */
+  publicUrl: string;
+  /** Path of the postback route under `publicUrl`. Default `/postback`. */
+  postbackPath?: string;
+  /** The host's own wallet service. Default: the storage adapter's ledger wallet. */
+  wallet?: WalletPort;
+  /** Who referred whom. Without it no commission is paid. */
+  referrals?: ReferralResolver;
+  /** Referral commission rate: `"10%"`, `"0.10"` or `0.1`. Default none. */
+  referralCommission?: string | number;
+  /** How long a click accepts new conversions, in seconds. Default 86400 (24 h). */
+  clickTtlSeconds?: number;
+  /** Money settings: scale (default 2), rounding (default `reject`), maximum amount. */
+  money?: { scale?: number; rounding?: RoundingMode; maxAmount?: string | number };
+  /** Currency code reported by `getWallet`. Default `USD`. */
+  currency?: string;
+  /** Hold earnings for manual approval above an amount and/or when converted too soon after the click. */
+  approvalHold?: { aboveAmount?: string | number; withinSecondsOfClick?: number };
+  /** Postback verification; several must all pass. Required unless `allowUnverifiedPostbacks`. */
+  verifier?: PostbackVerifier | readonly PostbackVerifier[];
+  /** Accept postbacks with no verification at all (the seed's behaviour). Logs a warning once. */
+  allowUnverifiedPostbacks?: boolean;
+  /** Extra or overriding network status words (lower-case) and what they ask for. */
+  statusMap?: Record<string, PostbackAction>;
+  clock?: Clock;
+  ids?: IdGenerator;
+  logger?: Logger;
+}
+
+/** The options after defaults and parsing; what the tracker's methods read. */
+export interface ResolvedOptions {
+  storage: ClickStore;
+  products: ProductCatalog;
+  publicUrl: string;
+  postbackPath: string;
+  wallet: WalletPort;
+  ledgerMode: 'inline' | 'outbox';
+  referrals: ReferralResolver | null;
+  commissionPpm: number;
+  clickTtlMs: number;
+  money: MoneyOptions;
+  currency: string;
+  holdAboveMinor: bigint | null;
+  holdWithinSeconds: number | null;
+  verifiers: readonly PostbackVerifier[];
+  statusMap: Readonly<Record<string, PostbackAction>>;
+  clock: Clock;
+  ids: IdGenerator;
+  logger: Logger;
+}
+
+/** Console logger used when the host gives none. */
+export const consoleLogger: Logger = {
+  info: (message, context) => console.info(`[clickcredit] ${message}`, context ?? ''),
+  warn: (message, context) => console.warn(`[clickcredit] ${message}`, context ?? ''),
+  error: (message, context) => console.error(`[clickcredit] ${message}`, context ?? ''),
+};
+
+/** Applies defaults and refuses unsafe or malformed configuration at start-up. */
+export function resolveOptions(options: ClickTrackerOptions): ResolvedOptions {
+  if (!options?.storage) throw new TypeError('clickcredit: options.storage is required');
+  if (!options.products) throw new TypeError('clickcredit: options.products is required');
+  const publicUrl = checkedPublicUrl(options.publicUrl);
+  const verifiers = options.verifier === undefined ? [] : ([] as PostbackVerifier[]).concat(options.verifier);
+  if (verifiers.length === 0 && options.allowUnverifiedPostbacks !== true) {
+    throw new TypeError(
+      'clickcredit: no postback verifier configured. Anyone who sees a redirect URL could credit themselves; ' +
+        'configure `verifier` or opt in with `allowUnverifiedPostbacks: true`.',
+    );
+  }
+  const money = moneyOptions({
+    scale: options.money?.scale,
+    rounding: options.money?.rounding,
+  });
+  if (options.money?.maxAmount !== undefined) money.maxMinor = parseAmount(options.money.maxAmount, money, 'maxAmount');
+  const ttlSeconds = options.clickTtlSeconds ?? 86_400;
+  if (!Number.isFinite(ttlSeconds) || ttlSeconds <= 0) throw new TypeError('clickcredit: clickTtlSeconds must be positive');
+  const withinSeconds = options.approvalHold?.withinSecondsOfClick;
+  if (withinSeconds !== undefined && !(Number.isInteger(withinSeconds) && withinSeconds > 0)) {
+    throw new TypeError('clickcredit: approvalHold.withinSecondsOfClick must be a positive integer');
+  }
+  const aboveAmount = options.approvalHold?.aboveAmount;
+  return {
+    storage: options.storage,
+    products: options.products,
+    publicUrl,
+    postbackPath: options.postbackPath ?? '/postback',
+    wallet: options.wallet ?? options.storage.wallet,
+    ledgerMode: options.wallet === undefined && options.storage.supportsInlineLedger ? 'inline' : 'outbox',
+    referrals: options.referrals ?? null,
+    commissionPpm: options.referralCommission === undefined ? 0 : parseRatePpm(options.referralCommission),
+    clickTtlMs: Math.round(ttlSeconds * 1000),
+    money,
+    currency: options.currency ?? 'USD',
+    holdAboveMinor: aboveAmount === undefined ? null : parseAmount(aboveAmount, money, 'approvalHold.aboveAmount'),
+    holdWithinSeconds: withinSeconds ?? null,
+    verifiers,
+    statusMap: { ...DEFAULT_STATUS_MAP, ...lowerCaseKeys(options.statusMap ?? {}) },
+    clock: options.clock ?? { now: () => new Date() },
+    ids: options.ids ?? { uuid: () => uuidv4() },
+    logger: options.logger ?? consoleLogger,
+  };
+}
+
+function checkedPublicUrl(publicUrl: string): string {
+  let url: URL;
+  try {
+    url = new URL(publicUrl);
+  } catch {
+    throw new TypeError('clickcredit: publicUrl must be an absolute URL such as https://api.example.com/api/v1/earn');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError('clickcredit: publicUrl must be http(s)');
+  return publicUrl.replace(/\/+$/, '');
+}
+
+function lowerCaseKeys<T>(record: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(record).map(([k, v]) => [k.toLowerCase(), v]));
+}

@@ -1,0 +1,161 @@
+/**
+ * handlePostback: the stateless half of a postback (merge, verify, validate, parse money, map
+ * the status), then one atomic store step, then the owed wallet operations if any.
+ * @module
+ */
+import {
+  ClickExpiredError,
+  ConflictError,
+  NotFoundError,
+  PostbackForbiddenError,
+  ValidationError,
+} from '../errors.js';
+import { formatAmount, parseAmount } from '../money.js';
+import type { ResolvedOptions } from '../options.js';
+import type { ConversionCommand, ConversionOutcome } from '../ports.js';
+import type { PostbackAction, PostbackAttempt, PostbackDecisionCode } from '../records.js';
+import { ClickIdSchema, IdentifierSchema, type PostbackParams, type PostbackResult } from '../schemas.js';
+import { guardStorage } from '../storage-guard.js';
+import { settleOwed } from '../owed.js';
+import { mergePostbackParams, readAmount, readField, type PostbackRequest } from './request.js';
+import { DEFAULT_POSTBACK_STATUS } from './status-map.js';
+import { runVerifiers } from './verifier.js';
+
+/** Handles one postback end to end; see {@link ClickTracker.handlePostback}. */
+export async function handlePostback(options: ResolvedOptions, request: PostbackRequest): Promise<PostbackResult> {
+  const now = options.clock.now();
+  const attemptId = options.ids.uuid();
+  const sourceIp = request.sourceIp ?? null;
+  const params = mergePostbackParams(request);
+  const refuse = (decision: PostbackDecisionCode, error: Error) =>
+    recordRefusal(options, auditRow(attemptId, params, sourceIp, now, decision, error.message), error);
+
+  const verdict = await runVerifiers(options.verifiers, { ...request, params });
+  if (!verdict.ok) {
+    options.logger.warn('postback refused by verification', { reason: verdict.reason, sourceIp });
+    return refuse('forbidden', new PostbackForbiddenError());
+  }
+
+  let command: ConversionCommand;
+  try {
+    command = toCommand(options, params, { attemptId, now, sourceIp });
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    const isAmount = (error.details as Array<{ path?: string }> | undefined)?.[0]?.path === 'amount';
+    return refuse(isAmount ? 'invalid_amount' : 'invalid_input', error);
+  }
+
+  const outcome = await guardStorage(options, 'applyConversion', () => options.storage.applyConversion(command));
+  await settleOwed(options, outcome.owed);
+  return toResult(options, command, outcome);
+}
+
+function toCommand(
+  options: ResolvedOptions,
+  params: PostbackParams,
+  context: { attemptId: string; now: Date; sourceIp: string | null },
+): ConversionCommand {
+  const clickId = required(readField(params, 'clickId'), 'click_id');
+  if (!ClickIdSchema.safeParse(clickId).success) throw invalid('click_id', 'must be a UUID');
+  const transactionId = optionalId(readField(params, 'transactionId'), 'transactionId');
+  const conversionId = optionalId(readField(params, 'conversionId'), 'conversionId') ?? transactionId ?? clickId;
+  const postbackStatus = (readField(params, 'status') ?? DEFAULT_POSTBACK_STATUS).toLowerCase();
+  const action: PostbackAction | undefined = Object.hasOwn(options.statusMap, postbackStatus)
+    ? options.statusMap[postbackStatus]
+    : undefined;
+  if (action === undefined) throw invalid('status', `unknown postback status "${postbackStatus.slice(0, 40)}"`);
+  const rawAmount = readAmount(params);
+  let amountMinor: bigint | null = null;
+  if (rawAmount !== null) {
+    amountMinor = parseAmount(rawAmount, options.money);
+    if (amountMinor === 0n && (action === 'credit' || action === 'pending')) throw invalid('amount', 'must be positive');
+  }
+  return {
+    attemptId: context.attemptId,
+    clickId,
+    conversionId,
+    action,
+    postbackStatus,
+    amountMinor,
+    rawAmount: rawAmount === null ? null : String(rawAmount),
+    transactionId,
+    offerId: optionalId(readField(params, 'offerId'), 'offerId'),
+    now: context.now,
+    newEarningId: options.ids.uuid(),
+    ledger: options.ledgerMode,
+    sourceIp: context.sourceIp,
+    rawData: { ...params },
+  };
+}
+
+function toResult(options: ResolvedOptions, command: ConversionCommand, outcome: ConversionOutcome): PostbackResult {
+  const { earning, decision } = outcome;
+  if (decision === 'unknown_click') throw new NotFoundError('Click not found');
+  if (decision === 'expired') throw new ClickExpiredError();
+  if (decision === 'conflict' || earning === null) {
+    throw new ConflictError('Click is rejected or already converted under another conversion', {
+      clickId: command.clickId,
+      conversionId: command.conversionId,
+    });
+  }
+  return {
+    earningId: earning.earningId,
+    clickId: earning.clickId,
+    conversionId: earning.conversionId,
+    status: earning.status,
+    approvalStatus: earning.approvalStatus,
+    amount: formatAmount(earning.amountMinor, options.money.scale),
+    duplicate: decision === 'duplicate',
+    decision,
+  };
+}
+
+/** Writes the audit row of a refused attempt (best effort: the refusal stands either way). */
+async function recordRefusal(options: ResolvedOptions, attempt: PostbackAttempt, error: Error): Promise<never> {
+  try {
+    await options.storage.recordPostbackAttempt(attempt);
+  } catch (cause) {
+    options.logger.error('could not record refused postback attempt', { attemptId: attempt.attemptId, cause: String(cause) });
+  }
+  throw error;
+}
+
+function auditRow(
+  attemptId: string,
+  params: PostbackParams,
+  sourceIp: string | null,
+  now: Date,
+  decision: PostbackDecisionCode,
+  message: string,
+): PostbackAttempt {
+  const amount = readAmount(params);
+  return {
+    attemptId,
+    clickId: readField(params, 'clickId')?.slice(0, 256) ?? null,
+    conversionId: readField(params, 'conversionId')?.slice(0, 256) ?? null,
+    postbackStatus: readField(params, 'status')?.slice(0, 64) ?? null,
+    amount: amount === null ? null : String(amount).slice(0, 64),
+    sourceIp,
+    rawData: { ...params },
+    decision,
+    earningId: null,
+    message,
+    receivedAt: now,
+  };
+}
+
+function required(value: string | null, field: string): string {
+  if (value === null) throw invalid(field, 'is required');
+  return value;
+}
+
+function optionalId(value: string | null, field: string): string | null {
+  if (value === null) return null;
+  if (!IdentifierSchema.safeParse(value).success) throw invalid(field, 'must be 1 to 256 characters');
+  return value;
+}
+
+function invalid(field: string, reason: string): ValidationError {
+  return new ValidationError(`${field} ${reason}`, [{ path: field, message: reason }]);
+}
+

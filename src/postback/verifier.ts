@@ -1,0 +1,34 @@
+/**
+ * The postback verifier port: a check that a postback really comes from the advertiser.
+ * Concrete verifiers (shared secret, HMAC signature, offerwall hash, IP allowlist) live in
+ * `verification/`; several given together must all pass.
+ * @module
+ */
+import type { VerifiablePostback } from './request.js';
+
+/** Outcome of a verifier: refused ones say why (recorded in the audit log, not sent back). */
+export type VerificationResult = { ok: true } | { ok: false; reason: string };
+
+/** Checks one postback. Must not throw for a bad request: answer `{ ok: false }` instead. */
+export interface PostbackVerifier {
+  /** Short name for logs (`shared-secret`, `hmac`, `ip-allowlist`...). */
+  readonly name: string;
+  verify(postback: VerifiablePostback): VerificationResult | Promise<VerificationResult>;
+}
+
+/** Runs verifiers in order; the first refusal wins. */
+export async function runVerifiers(
+  verifiers: readonly PostbackVerifier[],
+  postback: VerifiablePostback,
+): Promise<VerificationResult> {
+  for (const verifier of verifiers) {
+    let result: VerificationResult;
+    try {
+      result = await verifier.verify(postback);
+    } catch {
+      result = { ok: false, reason: `${verifier.name}: verifier failed` };
+    }
+    if (!result.ok) return { ok: false, reason: `${verifier.name}: ${result.reason}` };
+  }
+  return { ok: true };
+}
