@@ -1,0 +1,38 @@
+/**
+ * Types of the conformance suite's inputs.
+ * @module
+ */
+import type { ClickStore, RawReads } from '../ports.js';
+
+/** One store under test plus raw reads of its data. */
+export interface ConformanceHarness {
+  storage: ClickStore;
+  /** Reads of the stored data that bypass the adapter's own answers. */
+  raw: RawReads;
+  /** Releases what the harness opened (pool, client, schema, temp files). */
+  cleanup(): Promise<void>;
+}
+
+/** The subset of a vitest/jest-like API the suite uses. */
+export interface TestApi {
+  describe: (name: string, body: () => void) => void;
+  it: (name: string, body: () => Promise<void> | void, timeout?: number) => void;
+  expect: (value: unknown) => any;
+  beforeAll: (body: () => Promise<void> | void, timeout?: number) => void;
+  afterAll: (body: () => Promise<void> | void, timeout?: number) => void;
+}
+
+/** Options of {@link runConformanceSuite}. */
+export interface ConformanceOptions {
+  /** Shown in the test names, e.g. `postgres (pg Pool)`. */
+  name: string;
+  /** The test framework's functions (pass vitest's). */
+  test: TestApi;
+  /**
+   * Makes the store under test. Called once per themed group; tests use fresh random ids, so
+   * the store need not be emptied between tests, only isolated from other runs.
+   */
+  createHarness: () => Promise<ConformanceHarness>;
+  /** Themes to run (default all): clicks, postbacks, ledger, referrals, approval, expiry, outbox, concurrency. */
+  only?: readonly string[];
+}
