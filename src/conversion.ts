@@ -119,7 +119,9 @@ function laterPostback(click: ClickRecord, earning: EarningRecord, command: Conv
       const netted = { ...touched, reversedBeforeCredit: false, credited: true, creditedAt: now };
       return changed('netted', null, netted, [...creditOperations(netted, now), ...reversalOperations(netted, now)]);
     }
-    if (earning.status === 'cancelled') return unchanged('conflict', null);
+    // Rejected before anything was paid: a credit now is a new claim on a rejected click.
+    if (earning.cancelReason === 'rejected' && !earning.credited) return unchanged('conflict', null);
+    // Otherwise the credit was applied before (then reversed or decided): a replay.
     return unchanged('duplicate', earning);
   }
   if (action === 'reject' || action === 'reverse') {

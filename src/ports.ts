@@ -145,7 +145,8 @@ export interface WalletPort {
  *    - `credit` on `cancelled` with `reversedBeforeCredit`: the credit entries and their
  *      reversal entries are written together (net zero), `reversedBeforeCredit` cleared,
  *      `credited` set, decision `netted`.
- *    - `credit` on `cancelled` by `rejected`/`approval_rejected`: `conflict`.
+ *    - `credit` on `cancelled` with cancelReason `rejected` and not `credited` (rejected before any
+ *      credit): `conflict`; `credit` on any other `cancelled` earning: `duplicate`.
  *    - `reject`/`reverse` on `pending`, or on `completed` still held: status `cancelled`
  *      (cancelReason `rejected` or `reversed`), approval `rejected`, no money, decision
  *      `rejected`/`cancelled`; a reject also sets the click `rejected`.

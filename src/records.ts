@@ -102,8 +102,11 @@ export interface EarningRecord {
   updatedAt: Date;
 }
 
-/** Kinds of ledger entry. Credits are positive, debits negative. */
-export type LedgerEntryKind = 'credit' | 'debit' | 'referral_credit' | 'referral_debit' | 'manual_credit';
+/**
+ * Kinds of ledger entry. Credits are positive, debits negative. `manual_credit`/`manual_debit`
+ * are movements outside the postback flow (`creditWallet`, a host's payout).
+ */
+export type LedgerEntryKind = 'credit' | 'debit' | 'referral_credit' | 'referral_debit' | 'manual_credit' | 'manual_debit';
 
 /**
  * A movement of money on a wallet. The store writes it as an append-only ledger entry; a host

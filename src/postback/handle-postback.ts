@@ -26,7 +26,13 @@ export async function handlePostback(options: ResolvedOptions, request: Postback
   const now = options.clock.now();
   const attemptId = options.ids.uuid();
   const sourceIp = request.sourceIp ?? null;
-  const params = mergePostbackParams(request);
+  let params: PostbackParams;
+  try {
+    params = mergePostbackParams(request);
+  } catch (error) {
+    const unreadable = { unreadable: safeText({ query: request.query, body: request.body }) };
+    return recordRefusal(options, auditRow(attemptId, unreadable, sourceIp, now, 'invalid_input', (error as Error).message), error as Error);
+  }
   const refuse = (decision: PostbackDecisionCode, error: Error) =>
     recordRefusal(options, auditRow(attemptId, params, sourceIp, now, decision, error.message), error);
 
@@ -142,6 +148,15 @@ function auditRow(
     message,
     receivedAt: now,
   };
+}
+
+/** Shape-refused input, kept for support as bounded text rather than as objects. */
+function safeText(value: unknown): string {
+  try {
+    return JSON.stringify(value).slice(0, 2000);
+  } catch {
+    return '[unserialisable]';
+  }
 }
 
 function required(value: string | null, field: string): string {

@@ -2,7 +2,7 @@
  * Types of the conformance suite's inputs.
  * @module
  */
-import type { ClickStore, RawReads } from '../ports.js';
+import type { ClickStore, RawReads } from 'clickcredit';
 
 /** One store under test plus raw reads of its data. */
 export interface ConformanceHarness {

@@ -1,0 +1,68 @@
+/**
+ * `clickcredit/testing`: the adapter conformance suite. One function, themed files, and raw
+ * read hooks so an adapter cannot pass by agreeing with its own bugs.
+ *
+ * ```ts
+ * import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+ * import { runConformanceSuite } from 'clickcredit/testing';
+ * runConformanceSuite({
+ *   name: 'my-store',
+ *   test: { describe, it, expect, beforeAll, afterAll },
+ *   createHarness: async () => { const store = createMyStore(); return { storage: store, raw: store.raw, cleanup: () => store.close() }; },
+ * });
+ * ```
+ * @module
+ */
+import { describeTheme, type Theme } from './context.js';
+import { approvalTheme } from './themes/approval.js';
+import { clicksTheme } from './themes/clicks.js';
+import { concurrencyTheme } from './themes/concurrency.js';
+import { expiryTheme } from './themes/expiry.js';
+import { ledgerTheme } from './themes/ledger.js';
+import { outboxTheme } from './themes/outbox.js';
+import { postbacksTheme } from './themes/postbacks.js';
+import { referralsTheme } from './themes/referrals.js';
+import type { ConformanceOptions } from './types.js';
+
+/** The themes, in the order they run. */
+export const CONFORMANCE_THEMES: Readonly<Record<string, Theme>> = {
+  clicks: clicksTheme,
+  postbacks: postbacksTheme,
+  ledger: ledgerTheme,
+  referrals: referralsTheme,
+  approval: approvalTheme,
+  expiry: expiryTheme,
+  outbox: outboxTheme,
+  concurrency: concurrencyTheme,
+};
+
+/** Declares the whole conformance suite (or the themes in `options.only`) for one adapter. */
+export function runConformanceSuite(options: ConformanceOptions): void {
+  const { expect, it } = options.test;
+  for (const [title, theme] of Object.entries(CONFORMANCE_THEMES)) {
+    if (options.only && !options.only.includes(title)) continue;
+    describeTheme(options, title, theme);
+  }
+  options.test.describe(`${options.name}: store shape`, () => {
+    it('implements every ClickStore method and raw read', async () => {
+      const harness = await options.createHarness();
+      try {
+        for (const method of STORE_METHODS) expect(typeof (harness.storage as unknown as Record<string, unknown>)[method]).toBe('function');
+        for (const method of RAW_READS) expect(typeof (harness.raw as unknown as Record<string, unknown>)[method]).toBe('function');
+        expect(typeof harness.storage.wallet.apply).toBe('function');
+        expect(typeof harness.storage.supportsInlineLedger).toBe('boolean');
+      } finally {
+        await harness.cleanup();
+      }
+    });
+  });
+}
+
+const STORE_METHODS = [
+  'insertClick', 'recordVisit', 'getClick', 'applyConversion', 'recordPostbackAttempt', 'listPostbackAttempts',
+  'getEarning', 'listEarnings', 'decideApproval', 'expireClicks', 'listOwedOperations', 'settleOwedOperation', 'close',
+] as const;
+const RAW_READS = ['ledgerEntries', 'cachedBalance', 'earningsOfClick', 'outboxOfEarning'] as const;
+
+export { HostWallet, TestClock, PUBLIC_URL, PRODUCTS } from './context.js';
+export type { ConformanceHarness, ConformanceOptions, TestApi } from './types.js';
