@@ -1,0 +1,27 @@
+import { defineConfig } from 'tsup';
+
+/**
+ * One entry per subpath export. Adapters import the core as `clickcredit`, kept external so a
+ * built package has exactly one copy of the core (one set of error classes for `instanceof`).
+ * Drivers and frameworks are optional peer dependencies: never bundled.
+ */
+export default defineConfig({
+  entry: {
+    index: 'src/index.ts',
+    memory: 'adapters/memory/index.ts',
+    postgres: 'adapters/postgres/index.ts',
+    redis: 'adapters/redis/index.ts',
+    mongodb: 'adapters/mongodb/index.ts',
+    express: 'adapters/express/index.ts',
+    fastify: 'adapters/fastify/index.ts',
+    testing: 'src/testing/index.ts',
+  },
+  format: ['esm', 'cjs'],
+  dts: true,
+  clean: true,
+  sourcemap: true,
+  target: 'node20',
+  splitting: false,
+  treeshake: true,
+  external: ['clickcredit', 'pg', '@electric-sql/pglite', 'ioredis', 'mongodb', 'express', 'fastify', 'fastify-plugin'],
+});
