@@ -17,6 +17,7 @@ import { describeTheme, type Theme } from './context.js';
 import { approvalTheme } from './themes/approval.js';
 import { clicksTheme } from './themes/clicks.js';
 import { concurrencyTheme } from './themes/concurrency.js';
+import { earningsTheme } from './themes/earnings.js';
 import { expiryTheme } from './themes/expiry.js';
 import { ledgerTheme } from './themes/ledger.js';
 import { outboxTheme } from './themes/outbox.js';
@@ -28,6 +29,7 @@ import type { ConformanceOptions } from './types.js';
 export const CONFORMANCE_THEMES: Readonly<Record<string, Theme>> = {
   clicks: clicksTheme,
   postbacks: postbacksTheme,
+  earnings: earningsTheme,
   ledger: ledgerTheme,
   referrals: referralsTheme,
   approval: approvalTheme,

@@ -33,6 +33,6 @@ export interface ConformanceOptions {
    * the store need not be emptied between tests, only isolated from other runs.
    */
   createHarness: () => Promise<ConformanceHarness>;
-  /** Themes to run (default all): clicks, postbacks, ledger, referrals, approval, expiry, outbox, concurrency. */
+  /** Themes to run (default all): clicks, postbacks, earnings, ledger, referrals, approval, expiry, outbox, concurrency. */
   only?: readonly string[];
 }
