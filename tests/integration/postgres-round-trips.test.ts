@@ -1,0 +1,67 @@
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createClickTracker } from 'clickcredit';
+import { createPostgresStore, migrate, type SqlClient } from 'clickcredit/postgres';
+import { DATABASE_URL, postgresAvailable, uniqueSchema } from '../support/services.js';
+
+/** Counts every statement sent to the database: one call is one round trip. */
+function counting(client: SqlClient): SqlClient & { count: number } {
+  const wrapper = {
+    count: 0,
+    query(text: string, params?: unknown[]) {
+      wrapper.count += 1;
+      return client.query(text, params);
+    },
+  };
+  return wrapper as SqlClient & { count: number };
+}
+
+async function measure(client: SqlClient, schema?: string) {
+  const counter = counting(client);
+  const tracker = createClickTracker({
+    storage: createPostgresStore({ client: counter, schema }),
+    products: { getProduct: (id) => ({ productId: id, earnUpTo: '50.00', active: true }) },
+    publicUrl: 'https://api.example.test/earn',
+    referrals: { referrerOf: () => 'referrer' },
+    referralCommission: '10%',
+    allowUnverifiedPostbacks: true,
+    logger: { info() {}, warn() {}, error() {} },
+  });
+  const trips = async (work: () => Promise<unknown>) => {
+    const before = counter.count;
+    await work();
+    return counter.count - before;
+  };
+  let clickId = '';
+  const click = await trips(async () => {
+    clickId = (await tracker.createClick({ userId: 'u', productId: 'p', taskUrl: 'https://a.example/' })).clickId;
+  });
+  const credit = await trips(() => tracker.handlePostback({ query: { click_id: clickId }, body: { amount: '10.00', conversionId: 'c' } }));
+  const replay = await trips(() => tracker.handlePostback({ query: { click_id: clickId }, body: { amount: '10.00', conversionId: 'c' } }));
+  const reversal = await trips(() => tracker.handlePostback({ query: { click_id: clickId }, body: { status: 'reversed', conversionId: 'c' } }));
+  expect((await tracker.getWallet('u')).balance).toBe('0.00');
+  return { click, credit, replay, reversal };
+}
+
+describe('round trips on Postgres', () => {
+  it('PGlite: one statement per click and per postback (credit with referral, replay, reversal)', async () => {
+    const db = new PGlite();
+    await migrate(db);
+    expect(await measure(db)).toEqual({ click: 1, credit: 1, replay: 1, reversal: 1 });
+    await db.close();
+  });
+
+  const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 2 });
+  const schema = uniqueSchema('cc_trips');
+  afterAll(async () => {
+    await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
+    await pool.end();
+  });
+
+  it('Postgres server: the same, on a pg Pool', async (context) => {
+    if (!(await postgresAvailable())) return context.skip();
+    await migrate(pool, { schema });
+    expect(await measure(pool, schema)).toEqual({ click: 1, credit: 1, replay: 1, reversal: 1 });
+  });
+});
