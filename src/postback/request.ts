@@ -16,6 +16,8 @@ export interface PostbackRequest {
   headers?: Record<string, string | string[] | undefined>;
   /** The raw body text, for signature checks. */
   rawBody?: string | null;
+  /** The raw query string without `?`, for signing GET postbacks. */
+  rawQuery?: string | null;
   /** The client IP as the host's trust-proxy setting resolved it. */
   sourceIp?: string | null;
   /** HTTP method (`GET` or `POST`), informational. */
