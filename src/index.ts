@@ -20,5 +20,5 @@ export { encodeCursor, decodeCursor } from './cursor.js';
 export { toClickView, toEarningView, toPostbackAttemptView } from './views.js';
 export { mergePostbackParams, POSTBACK_FIELD_ALIASES, type PostbackRequest, type VerifiablePostback } from './postback/request.js';
 export { DEFAULT_STATUS_MAP, DEFAULT_POSTBACK_STATUS } from './postback/status-map.js';
-export { runVerifiers, type PostbackVerifier, type VerificationResult } from './postback/verifier.js';
+export { runVerifiers, type PostbackVerifier, type SyncPostbackVerifier, type VerificationResult } from './postback/verifier.js';
 export * from './verification/index.js';

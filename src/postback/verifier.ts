@@ -16,6 +16,11 @@ export interface PostbackVerifier {
   verify(postback: VerifiablePostback): VerificationResult | Promise<VerificationResult>;
 }
 
+/** A verifier that answers synchronously (all the built-in ones). */
+export interface SyncPostbackVerifier extends PostbackVerifier {
+  verify(postback: VerifiablePostback): VerificationResult;
+}
+
 /** Runs verifiers in order; the first refusal wins. */
 export async function runVerifiers(
   verifiers: readonly PostbackVerifier[],

@@ -7,7 +7,7 @@
  */
 import { createHmac } from 'node:crypto';
 import type { Clock } from '../ports.js';
-import type { PostbackVerifier } from '../postback/verifier.js';
+import type { SyncPostbackVerifier } from '../postback/verifier.js';
 import type { VerifiablePostback } from '../postback/request.js';
 import { firstValue, safeEqual } from './constant-time.js';
 import { nonEmpty } from './shared-secret.js';
@@ -46,7 +46,7 @@ export function signedPayload(postback: VerifiablePostback): string {
 }
 
 /** Accepts postbacks carrying a valid, fresh signature by one of the secrets. */
-export function hmacSignature(options: HmacSignatureOptions): PostbackVerifier {
+export function hmacSignature(options: HmacSignatureOptions): SyncPostbackVerifier {
   const keys = nonEmpty(options.secrets, 'hmacSignature').map(secretKey);
   const tolerance = options.toleranceSeconds ?? 300;
   const clock = options.clock ?? { now: () => new Date() };

@@ -3,7 +3,7 @@
  * IPv4-mapped IPv6 (`::ffff:1.2.3.4`) counts as IPv4, zone ids (`%eth0`) are ignored.
  * @module
  */
-import type { PostbackVerifier } from '../postback/verifier.js';
+import type { SyncPostbackVerifier } from '../postback/verifier.js';
 
 interface ParsedIp {
   version: 4 | 6;
@@ -93,7 +93,7 @@ export function cidrContains(cidr: Cidr, ip: ParsedIp): boolean {
 }
 
 /** Accepts postbacks whose source IP is in one of the networks. */
-export function ipAllowlist(options: { cidrs: readonly string[] }): PostbackVerifier {
+export function ipAllowlist(options: { cidrs: readonly string[] }): SyncPostbackVerifier {
   if (!Array.isArray(options.cidrs) || options.cidrs.length === 0) throw new TypeError('clickcredit ipAllowlist: give at least one network');
   const networks = options.cidrs.map(parseCidr);
   return {

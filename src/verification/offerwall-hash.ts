@@ -4,7 +4,7 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import type { PostbackVerifier } from '../postback/verifier.js';
+import type { SyncPostbackVerifier } from '../postback/verifier.js';
 import { firstValue, safeEqual } from './constant-time.js';
 import { nonEmpty } from './shared-secret.js';
 
@@ -29,7 +29,7 @@ export function offerwallDigest(options: Omit<OfferwallHashOptions, 'secrets'> &
 }
 
 /** Accepts postbacks whose hash parameter matches the digest under one of the secrets. */
-export function offerwallHash(options: OfferwallHashOptions): PostbackVerifier {
+export function offerwallHash(options: OfferwallHashOptions): SyncPostbackVerifier {
   const secrets = nonEmpty(options.secrets, 'offerwallHash');
   if (!['md5', 'sha1', 'sha256'].includes(options.algorithm)) throw new TypeError('clickcredit offerwallHash: algorithm must be md5, sha1 or sha256');
   const hashParam = options.hashParam ?? 'hash';

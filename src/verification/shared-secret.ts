@@ -3,7 +3,7 @@
  * header. Several secrets may be valid at once, so a secret can be rotated without downtime.
  * @module
  */
-import type { PostbackVerifier } from '../postback/verifier.js';
+import type { SyncPostbackVerifier } from '../postback/verifier.js';
 import { firstValue, safeEqual } from './constant-time.js';
 
 /** Options of {@link sharedSecret}. */
@@ -17,7 +17,7 @@ export interface SharedSecretOptions {
 }
 
 /** Accepts a postback whose parameter or header equals one of the secrets. */
-export function sharedSecret(options: SharedSecretOptions): PostbackVerifier {
+export function sharedSecret(options: SharedSecretOptions): SyncPostbackVerifier {
   const secrets = nonEmpty(options.secrets, 'sharedSecret');
   const param = options.param ?? 'secret';
   const header = (options.header ?? 'x-postback-secret').toLowerCase();

@@ -1,0 +1,62 @@
+/**
+ * `clickcredit/express`: an Express 5 Router serving every route of the contract.
+ *
+ * ```ts
+ * app.use('/api/v1/earn', createClickCreditRouter({ tracker, authenticate: (req) => userFromToken(req.headers.authorization) }));
+ * ```
+ * @module
+ */
+import express, { type Request, type Response, type Router } from 'express';
+import { DEFAULT_BODY_LIMIT, notFound, rawQueryOf, ROUTES, runRoute, toHttpError, failureEnvelope, type Outgoing, type ServeOptions } from '../http/index.js';
+
+/** Options of {@link createClickCreditRouter}. */
+export interface ClickCreditRouterOptions extends ServeOptions<Request> {
+  /** Largest accepted body in bytes (413 above). Default 1 MiB. */
+  bodyLimit?: number;
+}
+
+/**
+ * Creates the Router. Client IPs come from `req.ip`, so the host app's `trust proxy` setting
+ * decides whether `X-Forwarded-For` is believed.
+ */
+export function createClickCreditRouter(options: ClickCreditRouterOptions): Router {
+  const router = express.Router();
+  // The raw bytes are kept (signatures are computed over them) and parsed by the shared layer.
+  const rawBody = express.raw({ type: () => true, limit: options.bodyLimit ?? DEFAULT_BODY_LIMIT });
+  for (const route of ROUTES) {
+    const method = route.method === 'GET' ? 'get' : 'post';
+    router[method](route.path, rawBody, async (req: Request, res: Response) => {
+      const outgoing = await runRoute(
+        route,
+        {
+          method: req.method,
+          params: { ...(req.params as Record<string, string>) },
+          rawQuery: rawQueryOf(req.originalUrl),
+          rawBody: Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '',
+          contentType: req.headers['content-type'],
+          headers: req.headers,
+          ip: req.ip ?? null,
+        },
+        req,
+        options,
+      );
+      send(res, outgoing);
+    });
+  }
+  router.use((_req: Request, res: Response) => send(res, notFound()));
+  // Body-parser failures (413, malformed) arrive here; they get the same envelope as the rest.
+  router.use((error: unknown, _req: Request, res: Response, _next: (error?: unknown) => void) => {
+    const http = toHttpError(error);
+    send(res, { status: http.status, body: failureEnvelope(http) });
+  });
+  return router;
+}
+
+function send(res: Response, outgoing: Outgoing): void {
+  if ('location' in outgoing) {
+    res.status(302).location(outgoing.location).end();
+    return;
+  }
+  res.status(outgoing.status).json(outgoing.body);
+}
+export { buildOpenApiDocument } from '../http/openapi.js';

@@ -1,0 +1,64 @@
+/**
+ * `clickcredit/fastify`: an encapsulated Fastify 5 plugin serving every route of the contract.
+ *
+ * ```ts
+ * await app.register(clickCreditPlugin, { prefix: '/api/v1/earn', tracker, authenticate: (request) => userFromToken(request.headers.authorization) });
+ * ```
+ * @module
+ */
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { DEFAULT_BODY_LIMIT, failureEnvelope, notFound, rawQueryOf, ROUTES, runRoute, toHttpError, type Outgoing, type ServeOptions } from '../http/index.js';
+
+/** Options of {@link clickCreditPlugin}. */
+export interface ClickCreditPluginOptions extends ServeOptions<FastifyRequest> {
+  /** Largest accepted body in bytes (413 above). Default 1 MiB. */
+  bodyLimit?: number;
+}
+
+/**
+ * The plugin. It is deliberately not wrapped in fastify-plugin: its body parsing, not-found and
+ * error handlers stay inside its own prefix and never touch the host's other routes. Client IPs
+ * come from `request.ip`, so the host's `trustProxy` setting applies.
+ */
+export const clickCreditPlugin: FastifyPluginAsync<ClickCreditPluginOptions> = async (fastify, options) => {
+  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  // Bodies are kept as text (signatures are computed over the exact bytes) and parsed by the shared layer.
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('*', { parseAs: 'string', bodyLimit }, (_request, body, done) => done(null, body));
+
+  for (const route of ROUTES) {
+    fastify.route({
+      method: route.method,
+      url: route.path,
+      handler: async (request, reply) => {
+        const outgoing = await runRoute(
+          route,
+          {
+            method: request.method,
+            params: { ...(request.params as Record<string, string>) },
+            rawQuery: rawQueryOf(request.url),
+            rawBody: typeof request.body === 'string' ? request.body : '',
+            contentType: request.headers['content-type'],
+            headers: request.headers,
+            ip: request.ip ?? null,
+          },
+          request,
+          options,
+        );
+        return send(reply, outgoing);
+      },
+    });
+  }
+
+  fastify.setNotFoundHandler((_request, reply) => send(reply, notFound()));
+  fastify.setErrorHandler((error, _request, reply) => {
+    const http = toHttpError(error);
+    return send(reply, { status: http.status, body: failureEnvelope(http) });
+  });
+};
+
+function send(reply: FastifyReply, outgoing: Outgoing): FastifyReply {
+  if ('location' in outgoing) return reply.redirect(outgoing.location, 302);
+  return reply.code(outgoing.status).send(outgoing.body);
+}
+export { buildOpenApiDocument } from '../http/openapi.js';

@@ -1,0 +1,34 @@
+/**
+ * The one error-to-response map of both frameworks. Our typed errors carry their status and
+ * code; framework errors (body too large, broken JSON) are translated; anything else is a 500
+ * with a generic message — never a stack trace or a driver message.
+ * @module
+ */
+import { isClickCreditError, type ErrorCode } from 'clickcredit';
+
+/** An error as it goes on the wire. */
+export interface HttpError {
+  status: number;
+  code: ErrorCode | 'INTERNAL';
+  message: string;
+  details?: unknown;
+}
+
+/** Maps anything thrown while serving a request to its HTTP status and envelope fields. */
+export function toHttpError(error: unknown): HttpError {
+  if (isClickCreditError(error)) {
+    return { status: error.status, code: error.code, message: error.message, details: error.details };
+  }
+  const status = frameworkStatus(error);
+  if (status === 413) return { status, code: 'PAYLOAD_TOO_LARGE', message: 'Request body is too large' };
+  if (status === 400 || status === 415) return { status: 400, code: 'VALIDATION_ERROR', message: 'Malformed request body' };
+  return { status: 500, code: 'INTERNAL', message: 'Internal error' };
+}
+
+/** Body-parser and Fastify errors carry `status`/`statusCode`; only 4xx ones are trusted. */
+function frameworkStatus(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { status, statusCode } = error as { status?: unknown; statusCode?: unknown };
+  const value = typeof statusCode === 'number' ? statusCode : typeof status === 'number' ? status : undefined;
+  return value !== undefined && value >= 400 && value < 500 ? value : undefined;
+}

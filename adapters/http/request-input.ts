@@ -1,0 +1,51 @@
+/**
+ * Request parsing shared by both frameworks: the query string and form bodies are read with
+ * URLSearchParams, strictly. Nested keys (`click_id[$ne]=x`) and repeated keys are refused, so
+ * no operator object or array can ever reach the core, whatever query parser the host set.
+ * @module
+ */
+import { ValidationError } from 'clickcredit';
+
+/** Parses `a=1&b=2` (no leading `?`) into a flat record of strings, or throws 400. */
+export function parseFlatParams(raw: string, where: 'query' | 'body'): Record<string, string> {
+  const result: Record<string, string> = Object.create(null);
+  for (const [key, value] of new URLSearchParams(raw)) {
+    if (key.includes('[') || key.includes(']')) {
+      throw new ValidationError(`${where} parameter "${key.slice(0, 64)}" is not allowed: nested objects and arrays are refused`);
+    }
+    if (key in result) throw new ValidationError(`${where} parameter "${key.slice(0, 64)}" is repeated`);
+    result[key] = value;
+  }
+  return { ...result };
+}
+
+/** The query part of a URL (after `?`, before `#`), or `''`. */
+export function rawQueryOf(url: string): string {
+  const at = url.indexOf('?');
+  if (at < 0) return '';
+  const hash = url.indexOf('#', at);
+  return url.slice(at + 1, hash < 0 ? undefined : hash);
+}
+
+/** Parses a request body by content type: JSON object, form, or nothing. Anything else is 400. */
+export function parseBody(rawBody: string, contentType: string | undefined): Record<string, unknown> | undefined {
+  if (rawBody.trim() === '') return undefined;
+  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type === 'application/json' || type.endsWith('+json')) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(rawBody);
+    } catch {
+      throw new ValidationError('Request body is not valid JSON');
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new ValidationError('Request body must be a JSON object');
+    }
+    return parsed as Record<string, unknown>;
+  }
+  if (type === 'application/x-www-form-urlencoded') return parseFlatParams(rawBody, 'body');
+  throw new ValidationError('Unsupported content type: send application/json or application/x-www-form-urlencoded');
+}
+
+/** Default body limit: 1 MiB. */
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;

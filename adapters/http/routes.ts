@@ -1,0 +1,204 @@
+/**
+ * The route table: every HTTP route of the contract, once. The Express router, the Fastify
+ * plugin and the OpenAPI document are all generated from it, so they cannot drift apart.
+ * @module
+ */
+import { z } from 'zod';
+import {
+  ClickCreatedSchema,
+  ClickIdSchema,
+  ClickViewSchema,
+  CreateClickBodySchema,
+  EarningsPageSchema,
+  IdentifierSchema,
+  PostbackResultSchema,
+  TrackResultSchema,
+  WalletViewSchema,
+  type ClickTracker,
+} from 'clickcredit';
+
+/** A request as the route handlers see it, whichever framework received it. */
+export interface RouteRequest {
+  method: string;
+  params: Record<string, string>;
+  /** Flat, strictly parsed query (no nested keys, no repeats). */
+  query: Record<string, string>;
+  rawQuery: string;
+  /** Parsed JSON or form body, if any. */
+  body: Record<string, unknown> | undefined;
+  rawBody: string;
+  headers: Record<string, string | string[] | undefined>;
+  /** Client IP as the host's trust-proxy setting resolved it. */
+  ip: string | null;
+}
+
+/** What a handler gets: the tracker, the request, and the authenticated user for bearer routes. */
+export interface RouteContext {
+  tracker: ClickTracker;
+  request: RouteRequest;
+  /** Set on `bearer` routes (the runner refuses the request with 401 before otherwise). */
+  userId: string;
+}
+
+/** A route's result: data for the envelope, or a redirect. */
+export type RouteResult = { data: unknown } | { redirect: string };
+
+/** One route of the contract. */
+export interface RouteDefinition {
+  id: string;
+  method: 'GET' | 'POST';
+  /** Path under the mount prefix, `:name` for parameters (Express and Fastify syntax alike). */
+  path: string;
+  /** `bearer`: the host's authenticate hook must name a user; `postback`: verified by the tracker. */
+  auth: 'bearer' | 'postback' | 'none';
+  summary: string;
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  /** Status and message of a success. */
+  status: number;
+  message: string;
+  response: z.ZodType;
+  handle(context: RouteContext): Promise<RouteResult>;
+}
+
+const header = (request: RouteRequest, name: string): string | null => {
+  const value = request.headers[name];
+  return (Array.isArray(value) ? value[0] : value) ?? null;
+};
+
+const postback = (context: RouteContext): Promise<RouteResult> =>
+  context.tracker
+    .handlePostback({
+      query: context.request.query,
+      body: context.request.body,
+      headers: context.request.headers,
+      rawBody: context.request.rawBody,
+      rawQuery: context.request.rawQuery,
+      sourceIp: context.request.ip,
+      method: context.request.method,
+    })
+    .then((data) => ({ data }));
+
+/** Fields a postback may carry, for the OpenAPI document (validation happens in the core). */
+const PostbackFieldsSchema = z.object({
+  click_id: ClickIdSchema.describe('The click id from the redirect URL'),
+  amount: z.union([z.string(), z.number()]).optional().describe('Decimal amount; capped at the product earnUpTo, which it defaults to'),
+  status: z.string().optional().describe('completed | approved | pending | rejected | reversed | chargeback (default completed)'),
+  transactionId: z.string().optional(),
+  conversionId: z.string().optional().describe('Defaults to transactionId, then to the click id'),
+  offerId: z.string().optional(),
+});
+
+/** Every route of the contract. */
+export const ROUTES: readonly RouteDefinition[] = [
+  {
+    id: 'createClick',
+    method: 'POST',
+    path: '/products/:productId/click',
+    auth: 'bearer',
+    summary: 'Issue a click id and the redirect URL for an offer',
+    params: z.object({ productId: IdentifierSchema }),
+    body: CreateClickBodySchema,
+    status: 201,
+    message: 'Click generated successfully',
+    response: ClickCreatedSchema,
+    async handle({ tracker, request, userId }) {
+      const body = CreateClickBodySchema.parse(request.body ?? {});
+      const data = await tracker.createClick({
+        ...body,
+        userId,
+        productId: request.params.productId!,
+        ipAddress: request.ip,
+        userAgent: header(request, 'user-agent')?.slice(0, 1024) ?? null,
+        referrer: header(request, 'referer')?.slice(0, 2048) ?? null,
+      });
+      return { data };
+    },
+  },
+  {
+    id: 'trackClick',
+    method: 'GET',
+    path: '/track/:clickId',
+    auth: 'none',
+    summary: 'Record a visit of the tracking link; with redirect=1, send the user on to the offer',
+    params: z.object({ clickId: ClickIdSchema }),
+    query: z.object({ redirect: z.enum(['0', '1', 'true', 'false']).optional() }),
+    status: 200,
+    message: 'Click tracked',
+    response: TrackResultSchema,
+    async handle({ tracker, request }) {
+      const { clickId, status, redirectUrl } = await tracker.trackClick(request.params.clickId!);
+      const redirect = request.query.redirect;
+      if (redirect === '1' || redirect === 'true') return { redirect: redirectUrl };
+      return { data: { clickId, status } };
+    },
+  },
+  {
+    id: 'postback',
+    method: 'POST',
+    path: '/postback',
+    auth: 'postback',
+    summary: 'Server-to-server postback from the advertiser (JSON or form body; fields may also be in the query)',
+    query: PostbackFieldsSchema.partial(),
+    body: PostbackFieldsSchema.omit({ click_id: true }).extend({ click_id: ClickIdSchema.optional() }),
+    status: 200,
+    message: 'Postback received and processed',
+    response: PostbackResultSchema,
+    handle: postback,
+  },
+  {
+    id: 'postbackGet',
+    method: 'GET',
+    path: '/postback',
+    auth: 'postback',
+    summary: 'Server-to-server postback with every field in the query (for networks that only send GET)',
+    query: PostbackFieldsSchema,
+    status: 200,
+    message: 'Postback received and processed',
+    response: PostbackResultSchema,
+    handle: postback,
+  },
+  {
+    id: 'getClick',
+    method: 'GET',
+    path: '/clicks/:clickId',
+    auth: 'bearer',
+    summary: 'A click, to its owner',
+    params: z.object({ clickId: ClickIdSchema }),
+    status: 200,
+    message: 'Click found',
+    response: ClickViewSchema,
+    async handle({ tracker, request, userId }) {
+      return { data: await tracker.getClick(request.params.clickId!, userId) };
+    },
+  },
+  {
+    id: 'listEarnings',
+    method: 'GET',
+    path: '/earnings',
+    auth: 'bearer',
+    summary: "The user's earnings, newest first",
+    query: z.object({ cursor: z.string().optional(), limit: z.string().regex(/^\d{1,3}$/).optional() }),
+    status: 200,
+    message: 'Earnings',
+    response: EarningsPageSchema,
+    async handle({ tracker, request, userId }) {
+      const { cursor, limit } = request.query;
+      return { data: await tracker.listEarnings(userId, { cursor, limit }) };
+    },
+  },
+  {
+    id: 'getWallet',
+    method: 'GET',
+    path: '/wallet',
+    auth: 'bearer',
+    summary: "The user's wallet balance",
+    status: 200,
+    message: 'Wallet',
+    response: WalletViewSchema,
+    async handle({ tracker, userId }) {
+      return { data: await tracker.getWallet(userId) };
+    },
+  },
+];

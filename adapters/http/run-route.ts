@@ -1,0 +1,94 @@
+/**
+ * Serving one route, framework-neutral: parse, authenticate, validate, call the handler, and
+ * turn the result or any error into a status and an envelope. Never throws.
+ * @module
+ */
+import { UnauthorizedError, ValidationError, type ClickTracker } from 'clickcredit';
+import type { z } from 'zod';
+import { failureEnvelope, successEnvelope } from './envelope.js';
+import { toHttpError } from './errors.js';
+import { parseBody, parseFlatParams } from './request-input.js';
+import type { RouteDefinition, RouteRequest } from './routes.js';
+
+/** What a framework adapter hands over for one request. */
+export interface IncomingRequest {
+  method: string;
+  params: Record<string, string>;
+  rawQuery: string;
+  rawBody: string;
+  contentType: string | undefined;
+  headers: Record<string, string | string[] | undefined>;
+  ip: string | null;
+}
+
+/** What a framework adapter sends back. */
+export type Outgoing = { status: number; body: unknown } | { status: 302; location: string };
+
+/** Options shared by the Express router and the Fastify plugin. */
+export interface ServeOptions<Req> {
+  tracker: ClickTracker;
+  /** The host's authentication: the user id for a valid bearer token, or `null`. */
+  authenticate: (request: Req) => string | null | undefined | Promise<string | null | undefined>;
+  /** Called with unexpected (500) errors; the client sees only a generic message. */
+  onError?: (error: unknown) => void;
+}
+
+/** Serves one request of `route`. */
+export async function runRoute<Req>(
+  route: RouteDefinition,
+  incoming: IncomingRequest,
+  native: Req,
+  options: ServeOptions<Req>,
+): Promise<Outgoing> {
+  try {
+    const request: RouteRequest = {
+      method: incoming.method,
+      params: validate(route.params, incoming.params, 'path') as Record<string, string>,
+      query: parseFlatParams(incoming.rawQuery, 'query'),
+      rawQuery: incoming.rawQuery,
+      body: parseBody(incoming.rawBody, incoming.contentType),
+      rawBody: incoming.rawBody,
+      headers: incoming.headers,
+      ip: incoming.ip,
+    };
+    let userId = '';
+    if (route.auth === 'bearer') {
+      const user = await options.authenticate(native);
+      if (typeof user !== 'string' || user === '') throw new UnauthorizedError('Missing or invalid bearer token');
+      userId = user;
+    }
+    if (route.auth !== 'postback' && route.query) validate(route.query, request.query, 'query');
+    const result = await route.handle({ tracker: options.tracker, request, userId });
+    if ('redirect' in result) return { status: 302, location: result.redirect };
+    return { status: route.status, body: successEnvelope(route.message, result.data) };
+  } catch (error) {
+    const http = toHttpError(isZodError(error) ? fromZod(error) : error);
+    if (http.status >= 500 && http.code === 'INTERNAL') (options.onError ?? defaultOnError)(error);
+    return { status: http.status, body: failureEnvelope(http) };
+  }
+}
+
+/** The answer for a path under the prefix that no route serves. */
+export function notFound(): Outgoing {
+  return { status: 404, body: failureEnvelope({ status: 404, code: 'NOT_FOUND', message: 'Route not found' }) };
+}
+
+function validate(schema: z.ZodType | undefined, value: unknown, where: string): unknown {
+  if (!schema) return value;
+  const result = schema.safeParse(value);
+  if (!result.success) throw fromZod(result.error, where);
+  return result.data;
+}
+
+function isZodError(error: unknown): error is z.ZodError {
+  return typeof error === 'object' && error !== null && (error as { name?: string }).name === 'ZodError';
+}
+
+function fromZod(error: z.ZodError, where = 'body'): ValidationError {
+  const issues = error.issues.map((issue) => ({ path: [where, ...issue.path].join('.'), message: issue.message }));
+  return new ValidationError(`${issues[0]?.path ?? where}: ${issues[0]?.message ?? 'invalid'}`, issues);
+}
+
+function defaultOnError(error: unknown): void {
+  console.error('[clickcredit] unexpected error while serving a request:', error instanceof Error ? error.message : error);
+}

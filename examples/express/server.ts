@@ -1,0 +1,29 @@
+/**
+ * The Express example (`npm start`): clickcredit mounted under /api/v1/earn on embedded PGlite.
+ * Environment: PORT, PUBLIC_URL, DATABASE_URL, REDIS_URL, MONGODB_URL, POSTBACK_SECRET, DATA_DIR.
+ */
+import express from 'express';
+import { buildOpenApiDocument, createClickCreditRouter } from 'clickcredit/express';
+import { userFromAuthorization } from '../shared/demo-data.js';
+import { startBanner } from '../shared/banner.js';
+import { PREFIX, setUpExample } from '../shared/tracker.js';
+
+const setup = await setUpExample();
+const app = express();
+app.set('trust proxy', process.env.TRUST_PROXY === '1' ? 1 : false);
+const openapi = buildOpenApiDocument(setup.baseUrl);
+app.get(`${PREFIX}/openapi.json`, (_req, res) => void res.json(openapi));
+app.use(PREFIX, createClickCreditRouter({ tracker: setup.tracker, authenticate: (req) => userFromAuthorization(req.headers.authorization) }));
+
+const server = app.listen(setup.port, () => console.log(startBanner(setup, 'Express')));
+
+let stopping = false;
+async function shutdown(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  server.close();
+  await setup.close();
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown());
+process.on('SIGTERM', () => void shutdown());

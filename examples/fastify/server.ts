@@ -1,0 +1,31 @@
+/**
+ * The Fastify example (`npm run start:fastify`): the same as the Express one, on Fastify 5.
+ */
+import Fastify from 'fastify';
+import { buildOpenApiDocument, clickCreditPlugin } from 'clickcredit/fastify';
+import { userFromAuthorization } from '../shared/demo-data.js';
+import { startBanner } from '../shared/banner.js';
+import { PREFIX, setUpExample } from '../shared/tracker.js';
+
+const setup = await setUpExample();
+const app = Fastify({ trustProxy: process.env.TRUST_PROXY === '1' });
+const openapi = buildOpenApiDocument(setup.baseUrl);
+app.get(`${PREFIX}/openapi.json`, async () => openapi);
+await app.register(clickCreditPlugin, {
+  prefix: PREFIX,
+  tracker: setup.tracker,
+  authenticate: (request) => userFromAuthorization(request.headers.authorization),
+});
+await app.listen({ port: setup.port, host: '::' }).catch(async () => app.listen({ port: setup.port, host: '0.0.0.0' }));
+console.log(startBanner(setup, 'Fastify'));
+
+let stopping = false;
+async function shutdown(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  await app.close();
+  await setup.close();
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown());
+process.on('SIGTERM', () => void shutdown());

@@ -1,0 +1,41 @@
+/**
+ * The example's tracker: demo data, the chosen store, and postback verification when
+ * POSTBACK_SECRET is set (Standard Webhooks HMAC signatures).
+ */
+import { createClickTracker, hmacSignature, type ClickTracker } from 'clickcredit';
+import { DEMO_PRODUCTS, DEMO_REFERRAL_COMMISSION, DEMO_REFERRERS } from './demo-data.js';
+import { openExampleStorage } from './storage.js';
+
+/** Mount prefix of the routes, as in the seed. */
+export const PREFIX = '/api/v1/earn';
+
+export interface ExampleSetup {
+  tracker: ClickTracker;
+  storageLabel: string;
+  port: number;
+  /** Public base of the routes, e.g. http://localhost:3000/api/v1/earn. */
+  baseUrl: string;
+  secret: string | null;
+  close(): Promise<void>;
+}
+
+export async function setUpExample(env: NodeJS.ProcessEnv = process.env): Promise<ExampleSetup> {
+  const port = Number(env.PORT ?? 3000);
+  const secret = env.POSTBACK_SECRET || null;
+  const baseUrl = `${(env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, '')}${PREFIX}`;
+  const opened = await openExampleStorage(env);
+  const tracker = createClickTracker({
+    storage: opened.storage,
+    products: { getProduct: (id) => DEMO_PRODUCTS[id] ?? null },
+    referrals: { referrerOf: (userId) => DEMO_REFERRERS[userId] ?? null },
+    referralCommission: DEMO_REFERRAL_COMMISSION,
+    publicUrl: baseUrl,
+    ...(secret ? { verifier: hmacSignature({ secrets: [secret] }) } : { allowUnverifiedPostbacks: true }),
+    logger: {
+      info: (message) => console.info(`[clickcredit] ${message}`),
+      warn: (message) => console.warn(`[clickcredit] WARNING: ${message}`),
+      error: (message, context) => console.error(`[clickcredit] ${message}`, context ?? ''),
+    },
+  });
+  return { tracker, storageLabel: opened.label, port, baseUrl, secret, close: opened.close };
+}

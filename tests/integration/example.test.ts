@@ -1,0 +1,104 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { signPostback } from 'clickcredit';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'clickcredit-example-'));
+const running: ChildProcess[] = [];
+afterAll(() => {
+  for (const child of running) child.kill('SIGTERM');
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts an example the way `npm start` does and waits for its banner. */
+async function start(script: string, env: Record<string, string>): Promise<{ base: string; output: () => string; stop: () => Promise<void> }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, DATABASE_URL: '', REDIS_URL: '', MONGODB_URL: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.push(child);
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`example did not start:\n${output}`)), 60_000);
+    const check = setInterval(() => {
+      if (output.includes('3) See the wallets')) {
+        clearInterval(check);
+        clearTimeout(timer);
+        resolve();
+      }
+    }, 100);
+    child.on('exit', (code) => reject(new Error(`example exited with ${code}:\n${output}`)));
+  });
+  const stop = () => new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+  return { base: `http://127.0.0.1:${port}/api/v1/earn`, output: () => output, stop };
+}
+
+const seedPostback = { amount: 50.0, status: 'completed', transactionId: 'test_txn_123', conversionId: 'test_conv_456' };
+const json = async (response: Response) => ({ status: response.status, body: await response.json() });
+
+describe('the runnable example', () => {
+  it('npm start: the seed’s two curl commands credit demo-friend 50.00 and demo-user 5.00, and survive a restart', async () => {
+    const first = await start('examples/express/server.ts', {});
+    expect(first.output()).toContain('curl -X POST');
+    expect(first.output()).toMatch(/WITHOUT verification/);
+    const click = await json(await fetch(`${first.base}/products/demo-product/click`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer demo-friend-token', 'content-type': 'application/json' },
+      body: JSON.stringify({ taskUrl: 'https://example.com/offer' }),
+    }));
+    expect(click.status).toBe(201);
+    const clickId = click.body.data.clickId;
+    const postback = await json(await fetch(`${first.base}/postback?click_id=${clickId}`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(seedPostback),
+    }));
+    expect(postback).toMatchObject({ status: 200, body: { success: true, data: { amount: '50.00', status: 'completed', duplicate: false } } });
+    await first.stop();
+
+    const second = await start('examples/express/server.ts', {});
+    const wallet = async (token: string) => (await json(await fetch(`${second.base}/wallet`, { headers: { authorization: `Bearer ${token}` } }))).body.data.balance;
+    expect(await wallet('demo-friend-token')).toBe('50.00');
+    expect(await wallet('demo-token')).toBe('5.00');
+    const replay = await json(await fetch(`${second.base}/postback?click_id=${clickId}`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(seedPostback),
+    }));
+    expect(replay.body.data.duplicate).toBe(true);
+    expect((await json(await fetch(`${second.base}/openapi.json`))).body.openapi).toBe('3.1.0');
+    await second.stop();
+  }, 180_000);
+
+  it('npm run start:fastify with POSTBACK_SECRET: unsigned postbacks are 403, signed ones credit', async () => {
+    const server = await start('examples/fastify/server.ts', { POSTBACK_SECRET: 'example-secret' });
+    expect(server.output()).toContain('npm run simulate');
+    const click = await json(await fetch(`${server.base}/products/demo-product/click`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer demo-token', 'content-type': 'application/json' },
+      body: JSON.stringify({ taskUrl: 'https://example.com/offer' }),
+    }));
+    const url = `${server.base}/postback?click_id=${click.body.data.clickId}`;
+    const body = JSON.stringify({ amount: '12.50', conversionId: 'signed-1' });
+    const unsigned = await json(await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body }));
+    expect([unsigned.status, unsigned.body.error.code]).toEqual([403, 'POSTBACK_FORBIDDEN']);
+    const headers = signPostback({ secret: 'example-secret', id: 'msg_1', timestamp: Math.floor(Date.now() / 1000), payload: body });
+    const signed = await json(await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body }));
+    expect([signed.status, signed.body.data.amount]).toEqual([200, '12.50']);
+    await server.stop();
+  }, 180_000);
+});

@@ -1,0 +1,249 @@
+/**
+ * The HTTP contract suite: every route and error of docs/contract.md over real HTTP on loopback.
+ * One suite, run against each framework helper on each store, so they cannot drift apart.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClickTracker, sharedSecret, type ClickStore, type ClickTracker, type ClickTrackerOptions } from 'clickcredit';
+import { TestClock } from 'clickcredit/testing';
+
+/** A running server with the helper mounted under /api/v1/earn. */
+export interface RunningServer {
+  baseUrl: string;
+  close(): Promise<void>;
+}
+
+/** A framework helper under test. */
+export interface HttpTarget {
+  name: string;
+  start(tracker: ClickTracker, options: { trustProxy: boolean; authenticate: (authorization: string | undefined) => string | null }): Promise<RunningServer>;
+}
+
+/** A store under test. */
+export interface StoreTarget {
+  name: string;
+  open(): Promise<{ storage: ClickStore; cleanup(): Promise<void> }>;
+}
+
+const TOKENS: Record<string, string> = { 'token-a': 'user-a', 'token-b': 'user-b' };
+const authenticate = (authorization: string | undefined) => {
+  const match = /^Bearer (\S+)$/.exec(authorization ?? '');
+  return match ? (TOKENS[match[1]!] ?? null) : null;
+};
+
+export function runHttpContract(target: HttpTarget, store: StoreTarget): void {
+  describe(`HTTP contract: ${target.name} on ${store.name}`, () => {
+    const clock = new TestClock();
+    const servers: RunningServer[] = [];
+    let storage: ClickStore;
+    let cleanup: () => Promise<void>;
+    let base: string;
+    let tracker: ClickTracker;
+
+    const makeTracker = (overrides: Partial<ClickTrackerOptions> = {}) =>
+      createClickTracker({
+        storage,
+        products: { getProduct: (id) => (id === 'prod' ? { productId: id, earnUpTo: '50.00', active: true } : null) },
+        publicUrl: 'http://127.0.0.1/api/v1/earn',
+        referrals: { referrerOf: (userId) => (userId === 'user-b' ? 'user-a' : null) },
+        referralCommission: '10%',
+        allowUnverifiedPostbacks: true,
+        clock,
+        clickTtlSeconds: 3600,
+        logger: { info() {}, warn() {}, error() {} },
+        ...overrides,
+      });
+    const serve = async (t: ClickTracker, trustProxy = false) => {
+      const server = await target.start(t, { trustProxy, authenticate });
+      servers.push(server);
+      return `${server.baseUrl}/api/v1/earn`;
+    };
+
+    beforeAll(async () => {
+      ({ storage, cleanup } = await store.open());
+      tracker = makeTracker();
+      base = await serve(tracker);
+    }, 60_000);
+    afterAll(async () => {
+      for (const server of servers) await server.close();
+      await cleanup();
+    });
+
+    const call = async (method: string, path: string, init: { token?: string; json?: unknown; body?: string; type?: string; headers?: Record<string, string>; url?: string } = {}) => {
+      const headers: Record<string, string> = { ...init.headers };
+      if (init.token) headers.authorization = `Bearer ${init.token}`;
+      let body: string | undefined = init.body;
+      if (init.json !== undefined) {
+        body = JSON.stringify(init.json);
+        headers['content-type'] = 'application/json';
+      }
+      if (init.type) headers['content-type'] = init.type;
+      const response = await fetch(`${init.url ?? base}${path}`, { method, headers, body, redirect: 'manual' });
+      const text = await response.text();
+      expect(text).not.toMatch(/\n\s+at |node_modules|\.ts:\d+/); // never a stack trace
+      return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null };
+    };
+    const newClick = async (token = 'token-b') => {
+      const r = await call('POST', '/products/prod/click', { token, json: { taskUrl: 'https://advertiser.example/offer?x=1' } });
+      expect(r.status).toBe(201);
+      return r.body.data.clickId as string;
+    };
+
+    it('POST /products/:productId/click issues a click (201) with the envelope', async () => {
+      const r = await call('POST', '/products/prod/click', { token: 'token-b', json: { taskUrl: 'https://advertiser.example/offer', offerId: 'o-1' } });
+      expect(r.status).toBe(201);
+      expect(r.body).toMatchObject({ success: true, message: expect.any(String), data: { clickId: expect.any(String), redirectUrl: expect.stringContaining('click_id='), expiresAt: expect.any(String), trackingUrl: expect.stringContaining('/postback?click_id=') } });
+      const click = await call('GET', `/clicks/${r.body.data.clickId}`, { token: 'token-b' });
+      expect(click.status).toBe(200);
+      expect(click.body.data).toMatchObject({ userId: 'user-b', offerId: 'o-1', status: 'pending', ipAddress: expect.any(String) });
+    });
+
+    it('refuses click creation without a token (401), for an unknown product (404), with a bad URL or body (400)', async () => {
+      expect((await call('POST', '/products/prod/click', { json: { taskUrl: 'https://a.example/' } })).body.error.code).toBe('UNAUTHORIZED');
+      expect((await call('POST', '/products/prod/click', { token: 'nope', json: { taskUrl: 'https://a.example/' } })).status).toBe(401);
+      const unknown = await call('POST', '/products/nope/click', { token: 'token-a', json: { taskUrl: 'https://a.example/' } });
+      expect([unknown.status, unknown.body.error.code]).toEqual([404, 'NOT_FOUND']);
+      for (const json of [{ taskUrl: 'javascript:alert(1)' }, { taskUrl: 'ftp://a.example/' }, {}, { taskUrl: 'https://a.example/', extra: 1 }]) {
+        const r = await call('POST', '/products/prod/click', { token: 'token-a', json });
+        expect([r.status, r.body.success, r.body.error.code]).toEqual([400, false, 'VALIDATION_ERROR']);
+      }
+      const broken = await call('POST', '/products/prod/click', { token: 'token-a', body: '{"taskUrl":', type: 'application/json' });
+      expect([broken.status, broken.body.error.code]).toEqual([400, 'VALIDATION_ERROR']);
+    });
+
+    it('GET /track/:clickId reports the status, redirects with ?redirect=1, refuses bad ids', async () => {
+      const clickId = await newClick();
+      expect((await call('GET', `/track/${clickId}`)).body).toEqual({ success: true, message: expect.any(String), data: { clickId, status: 'pending' } });
+      const redirect = await call('GET', `/track/${clickId}?redirect=1`);
+      expect(redirect.status).toBe(302);
+      expect(redirect.headers.get('location')).toContain(`click_id=${clickId}`);
+      expect((await call('GET', '/track/not-a-uuid')).status).toBe(400);
+      expect((await call('GET', '/track/7d444840-9dc0-41a2-8b1f-3a4d9a8c5e6f')).status).toBe(404);
+      expect((await call('GET', `/clicks/${clickId}`, { token: 'token-b' })).body.data.visitCount).toBe(2);
+    });
+
+    it('POST /postback (JSON) credits once, with commission; a replay is 200 duplicate: true', async () => {
+      const clickId = await newClick();
+      const before = Number((await call('GET', '/wallet', { token: 'token-a' })).body.data.balance);
+      const body = { amount: 50.0, status: 'completed', transactionId: 'txn_1', conversionId: 'conv_1' };
+      const first = await call('POST', `/postback?click_id=${clickId}`, { json: body });
+      expect(first.status).toBe(200);
+      expect(first.body.data).toMatchObject({ clickId, conversionId: 'conv_1', status: 'completed', amount: '50.00', duplicate: false });
+      const again = await call('POST', `/postback?click_id=${clickId}`, { json: body });
+      expect([again.status, again.body.data.duplicate, again.body.data.earningId]).toEqual([200, true, first.body.data.earningId]);
+      const friend = await call('GET', '/wallet', { token: 'token-b' });
+      expect(friend.body.data).toMatchObject({ userId: 'user-b', currency: 'USD' });
+      expect(Number((await call('GET', '/wallet', { token: 'token-a' })).body.data.balance) - before).toBeCloseTo(5, 10);
+    });
+
+    it('accepts GET postbacks with everything in the query, and form-encoded POSTs', async () => {
+      const a = await newClick();
+      const get = await call('GET', `/postback?click_id=${a}&amount=12.34&status=approved&transactionId=t&conversionId=c`);
+      expect([get.status, get.body.data.amount, get.body.data.status]).toEqual([200, '12.34', 'completed']);
+      const b = await newClick();
+      const form = await call('POST', `/postback?click_id=${b}`, { body: 'amount=7.5&status=pending&conversionId=c', type: 'application/x-www-form-urlencoded' });
+      expect([form.status, form.body.data.amount, form.body.data.status]).toEqual([200, '7.50', 'pending']);
+      const c = await newClick();
+      const inBody = await call('POST', '/postback', { json: { click_id: c, amount: '1.00' } });
+      expect([inBody.status, inBody.body.data.clickId]).toEqual([200, c]);
+    });
+
+    it('refuses query-string objects, arrays, bad ids and bad amounts with 400 and credits nothing', async () => {
+      const clickId = await newClick('token-a');
+      const balance = async () => (await call('GET', '/wallet', { token: 'token-a' })).body.data.balance;
+      const before = await balance();
+      for (const path of [
+        `/postback?click_id[$ne]=x`,
+        `/postback?click_id=${clickId}&click_id=${clickId}`,
+        `/postback?click_id=${clickId}&amount[$gt]=0`,
+        '/postback?click_id=not-a-uuid',
+        `/postback?click_id=${clickId}&amount=-5`,
+        `/postback?click_id=${clickId}&amount=1.234`,
+        `/postback?click_id=${clickId}&amount=abc`,
+        `/postback?click_id=${clickId}&status=teleported`,
+      ]) {
+        const r = await call('GET', path);
+        expect([path, r.status, r.body.error.code]).toEqual([path, 400, 'VALIDATION_ERROR']);
+      }
+      const nested = await call('POST', `/postback?click_id=${clickId}`, { json: { amount: { $gt: 0 } } });
+      expect(nested.status).toBe(400);
+      const broken = await call('POST', `/postback?click_id=${clickId}`, { body: '{"amount": 5', type: 'application/json' });
+      expect(broken.status).toBe(400);
+      expect(await balance()).toBe(before);
+    });
+
+    it('answers 404 unknown click, 409 second conversion, 410 expired', async () => {
+      expect((await call('GET', '/postback?click_id=7d444840-9dc0-41a2-8b1f-3a4d9a8c5e6f')).body.error.code).toBe('NOT_FOUND');
+      const clickId = await newClick();
+      expect((await call('GET', `/postback?click_id=${clickId}&conversionId=one`)).status).toBe(200);
+      const conflict = await call('GET', `/postback?click_id=${clickId}&conversionId=two`);
+      expect([conflict.status, conflict.body.error.code]).toEqual([409, 'CONFLICT']);
+      const late = await newClick();
+      clock.advanceSeconds(3601);
+      const expired = await call('GET', `/postback?click_id=${late}&conversionId=x`);
+      expect([expired.status, expired.body.error.code]).toEqual([410, 'CLICK_EXPIRED']);
+    });
+
+    it('refuses a body over 1 MiB with 413', async () => {
+      const r = await call('POST', '/postback', { body: JSON.stringify({ pad: 'x'.repeat(1_100_000) }), type: 'application/json' });
+      expect([r.status, r.body.error.code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
+    });
+
+    it('shows a click to its owner only, pages earnings, and 404s unknown routes', async () => {
+      const clickId = await newClick('token-b');
+      expect((await call('GET', `/clicks/${clickId}`, { token: 'token-a' })).status).toBe(404);
+      expect((await call('GET', `/clicks/${clickId}`)).status).toBe(401);
+      const page = await call('GET', '/earnings?limit=2', { token: 'token-b' });
+      expect(page.status).toBe(200);
+      expect(page.body.data.items.length).toBeLessThanOrEqual(2);
+      if (page.body.data.nextCursor) {
+        const next = await call('GET', `/earnings?limit=2&cursor=${page.body.data.nextCursor}`, { token: 'token-b' });
+        expect(next.body.data.items.map((e: { earningId: string }) => e.earningId)).not.toContain(page.body.data.items[0].earningId);
+      }
+      expect((await call('GET', '/earnings?limit=0', { token: 'token-b' })).status).toBe(400);
+      expect((await call('GET', '/earnings?cursor=%21%21', { token: 'token-b' })).status).toBe(400);
+      const missing = await call('GET', '/no-such-route');
+      expect([missing.status, missing.body.success, missing.body.error.code]).toEqual([404, false, 'NOT_FOUND']);
+    });
+
+    it('with a verifier: 403 POSTBACK_FORBIDDEN, audited, nothing credited; the right secret credits', async () => {
+      const secured = await serve(makeTracker({ verifier: sharedSecret({ secrets: ['s3cret'] }), allowUnverifiedPostbacks: false }));
+      const clickId = await newClick('token-a');
+      const balance = async () => (await call('GET', '/wallet', { token: 'token-a' })).body.data.balance;
+      const before = await balance();
+      const refused = await call('GET', `/postback?click_id=${clickId}&secret=guess`, { url: secured });
+      expect([refused.status, refused.body.error.code]).toEqual([403, 'POSTBACK_FORBIDDEN']);
+      expect(await balance()).toBe(before);
+      expect((await tracker.listPostbackAttempts(clickId)).map((a) => a.decision)).toEqual(['forbidden']);
+      const accepted = await call('GET', `/postback?click_id=${clickId}&amount=1.00`, { url: secured, headers: { 'x-postback-secret': 's3cret' } });
+      expect(accepted.status).toBe(200);
+    });
+
+    it('records the client IP through the host trust-proxy setting', async () => {
+      const trusting = await serve(tracker, true);
+      const a = await newClick();
+      await call('GET', `/postback?click_id=${a}`, { url: trusting, headers: { 'x-forwarded-for': '203.0.113.9' } });
+      expect((await tracker.listPostbackAttempts(a))[0]?.sourceIp).toBe('203.0.113.9');
+      const b = await newClick();
+      await call('GET', `/postback?click_id=${b}`, { headers: { 'x-forwarded-for': '203.0.113.9' } });
+      expect((await tracker.listPostbackAttempts(b))[0]?.sourceIp).not.toBe('203.0.113.9');
+    });
+
+    it('answers 503 UNAVAILABLE when storage is unreachable, so the advertiser retries', async () => {
+      const fail = async () => {
+        throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+      };
+      const down = new Proxy(storage, {
+        get(target, property, receiver) {
+          if (property === 'wallet') return { apply: fail, getBalance: fail };
+          const value = Reflect.get(target, property, receiver);
+          return typeof value === 'function' ? fail : value;
+        },
+      });
+      const url = await serve(makeTracker({ storage: down }));
+      const r = await call('GET', '/postback?click_id=7d444840-9dc0-41a2-8b1f-3a4d9a8c5e6f', { url });
+      expect([r.status, r.body.error.code]).toEqual([503, 'UNAVAILABLE']);
+      expect(JSON.stringify(r.body)).not.toContain('ECONNREFUSED');
+      expect((await call('GET', '/wallet', { url, token: 'token-a' })).status).toBe(503);
+    });
+  });
+}
