@@ -52,7 +52,7 @@ async function start(script: string, env: Record<string, string>): Promise<{ bas
 }
 
 const seedPostback = { amount: 50.0, status: 'completed', transactionId: 'test_txn_123', conversionId: 'test_conv_456' };
-const json = async (response: Response) => ({ status: response.status, body: await response.json() });
+const json = async (response: Response) => ({ status: response.status, body: (await response.json()) as any });
 
 describe('the runnable example', () => {
   it('npm start: the seed’s two curl commands credit demo-friend 50.00 and demo-user 5.00, and survive a restart', async () => {
