@@ -30,13 +30,13 @@ export interface RedisClientLike {
   lrange(key: string, start: number, stop: number): Promise<string[]>;
   rpush(key: string, ...values: string[]): Promise<number>;
   expire(key: string, seconds: number): Promise<number>;
-  zrevrangebyscore(key: string, max: number | string, min: number | string, ...args: (string | number)[]): Promise<string[]>;
-  zrangebyscore(key: string, min: number | string, max: number | string, ...args: (string | number)[]): Promise<string[]>;
+  zrevrangebyscore(...args: any[]): Promise<string[]>;
+  zrangebyscore(...args: any[]): Promise<string[]>;
   zrange(key: string, start: number, stop: number): Promise<string[]>;
   smembers(key: string): Promise<string[]>;
   hmget(key: string, ...fields: string[]): Promise<(string | null)[]>;
+  hgetall(key: string): Promise<Record<string, string>>;
   isCluster?: boolean;
-  [command: string]: any;
 }
 
 /** Options of {@link createRedisStore}. */
@@ -79,7 +79,9 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   const retentionMs = (options.clickRetentionSeconds ?? 30 * 86_400) * 1000;
   const auditTtl = options.auditRetentionSeconds ?? 0;
   for (const [name, lua] of Object.entries(COMMANDS)) client.defineCommand(name, { numberOfKeys: 1, lua });
-  const run = (name: keyof typeof COMMANDS, key: string, ...args: (string | number)[]): Promise<any> => client[name](key, ...args);
+  // Commands added by defineCommand above: EVALSHA, with EVAL (and so a reload) after NOSCRIPT.
+  const scripted = client as unknown as Record<string, (...args: (string | number)[]) => Promise<any>>;
+  const run = (name: keyof typeof COMMANDS, key: string, ...args: (string | number)[]): Promise<any> => scripted[name]!(key, ...args);
   const parse = (text: string) => JSON.parse(text) as Record<string, any>;
   const list = (value: unknown): Record<string, any>[] => (Array.isArray(value) ? value : []);
 
@@ -235,7 +237,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       },
       async earningsOfClick(clickId) {
         const base = keys.clickBase(clickId);
-        const earningIds = Object.values(await (client as any).hgetall(`${base}:conv:${clickId}`)) as string[];
+        const earningIds = Object.values(await client.hgetall(`${base}:conv:${clickId}`));
         const earnings = await Promise.all(earningIds.map(getEarning));
         return earnings.filter((e): e is EarningRecord => e !== null);
       },

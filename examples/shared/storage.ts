@@ -14,6 +14,21 @@ export interface ExampleStorage {
 }
 
 export async function openExampleStorage(env: NodeJS.ProcessEnv = process.env): Promise<ExampleStorage> {
+  if (env.MONGODB_URL) {
+    const { MongoClient } = await import('mongodb');
+    const { createMongoStore, ensureIndexes } = await import('clickcredit/mongodb');
+    const client = await new MongoClient(env.MONGODB_URL).connect();
+    const db = client.db();
+    await ensureIndexes(db);
+    const storage = await createMongoStore({ db, client });
+    return { storage, label: `MongoDB (${redact(env.MONGODB_URL)}, ${storage.transactional ? 'transactions' : 'standalone'})`, close: () => client.close() };
+  }
+  if (env.REDIS_URL) {
+    const { Redis } = await import('ioredis');
+    const { createRedisStore } = await import('clickcredit/redis');
+    const client = new Redis(env.REDIS_URL);
+    return { storage: createRedisStore({ client, prefix: 'clickcredit-example' }), label: `Redis (${redact(env.REDIS_URL)})`, close: async () => void client.disconnect() };
+  }
   if (env.DATABASE_URL) {
     const { default: pg } = await import('pg');
     const { createPostgresStore, migrate } = await import('clickcredit/postgres');
