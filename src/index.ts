@@ -13,7 +13,7 @@ export * from './schemas.js';
 export type * from './records.js';
 export type * from './ports.js';
 export { formatAmount, parseAmount, parseRatePpm, commissionOf, moneyOptions, type MoneyOptions, type RoundingMode } from './money.js';
-export { ledgerKey, creditOperations, reversalOperations, earningCommission } from './ledger.js';
+export { ledgerKey, creditOperations, reversalOperations, earningCommission, type EarningMoney } from './ledger.js';
 export { decideConversion, cappedAmount, isHeld, type ConversionTransition } from './conversion.js';
 export { assertTaskUrl, buildRedirectUrl, buildPostbackUrl } from './click-url.js';
 export { encodeCursor, decodeCursor } from './cursor.js';

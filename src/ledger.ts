@@ -16,7 +16,8 @@ export function earningCommission(amountMinor: bigint, referrerId: string | null
   return referrerId === null ? 0n : commissionOf(amountMinor, commissionPpm);
 }
 
-type EarningMoney = Pick<EarningRecord, 'earningId' | 'userId' | 'amountMinor' | 'referrerId' | 'commissionMinor'>;
+/** The money fields of an earning that its ledger entries derive from. */
+export type EarningMoney = Pick<EarningRecord, 'earningId' | 'userId' | 'amountMinor' | 'referrerId' | 'commissionMinor'>;
 
 /** The credit entries of an earning: the user's credit and, if any, the referrer's commission. */
 export function creditOperations(earning: EarningMoney, at: Date): WalletOperation[] {

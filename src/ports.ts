@@ -109,7 +109,7 @@ export interface WalletApplyResult {
  * `apply` MUST be idempotent by `op.key`: the core may call it more than once for one key
  * (after a crash, or from `retryPendingCredits()` racing a live postback), and exactly one
  * application may move money. Reusing a key for a different user or amount is a
- * {@link ConflictError}.
+ * `ConflictError`.
  */
 export interface WalletPort {
   apply(op: WalletOperation): Promise<WalletApplyResult>;
@@ -174,7 +174,7 @@ export interface ClickStore {
   /** The store's own ledger wallet (append-only entries + cached balance). */
   readonly wallet: WalletPort;
 
-  /** Inserts a new click. A duplicate `clickId` is a {@link ConflictError}. */
+  /** Inserts a new click. A duplicate `clickId` is a `ConflictError`. */
   insertClick(click: ClickRecord): Promise<void>;
   /** Counts a visit (first/last visit, count) atomically; `null` when the click is unknown. */
   recordVisit(clickId: string, at: Date): Promise<ClickRecord | null>;

@@ -66,5 +66,5 @@ const STORE_METHODS = [
 ] as const;
 const RAW_READS = ['ledgerEntries', 'cachedBalance', 'earningsOfClick', 'outboxOfEarning'] as const;
 
-export { HostWallet, TestClock, PUBLIC_URL, PRODUCTS } from './context.js';
+export { HostWallet, TestClock, PUBLIC_URL, PRODUCTS, type Theme, type SuiteContext } from './context.js';
 export type { ConformanceHarness, ConformanceOptions, TestApi } from './types.js';

@@ -5,5 +5,5 @@
 export { sharedSecret, type SharedSecretOptions } from './shared-secret.js';
 export { hmacSignature, signPostback, signedPayload, secretKey, type HmacSignatureOptions, type SignatureHeaders } from './hmac-signature.js';
 export { offerwallHash, offerwallDigest, type OfferwallHashOptions } from './offerwall-hash.js';
-export { ipAllowlist, parseIp, parseCidr, cidrContains } from './ip-allowlist.js';
+export { ipAllowlist, parseIp, parseCidr, cidrContains, type ParsedIp, type Cidr } from './ip-allowlist.js';
 export { allOf, anyOf } from './compose.js';

@@ -5,12 +5,14 @@
  */
 import type { SyncPostbackVerifier } from '../postback/verifier.js';
 
-interface ParsedIp {
+/** A parsed IP address. */
+export interface ParsedIp {
   version: 4 | 6;
   value: bigint;
 }
 
-interface Cidr extends ParsedIp {
+/** A parsed network (address and prefix length). */
+export interface Cidr extends ParsedIp {
   prefix: number;
 }
 
