@@ -13,6 +13,8 @@ const alias = [
 export default defineConfig({
   resolve: { alias },
   test: {
+    // CI also writes a JSON report, from which .ci/run prints a plain "N passed, N failed" line.
+    reporters: process.env.CI ? ['default', ['json', { outputFile: 'test-results.json' }]] : ['default'],
     projects: [
       {
         resolve: { alias },
