@@ -170,7 +170,8 @@ END $fn$;
 
 -- A manual wallet operation (creditWallet, a host payout) in one round trip.
 CREATE FUNCTION ${s}.apply_wallet_op(p_key text, p_user text, p_kind text, p_amount bigint, p_earning text,
-  p_reverses text, p_reason text, p_at timestamptz) RETURNS jsonb LANGUAGE sql AS $fn$
-  SELECT ${s}.post_entry(p_key, p_user, p_kind, p_amount, p_earning, p_reverses, p_reason, p_at)
-$fn$;
+  p_reverses text, p_reason text, p_at timestamptz) RETURNS jsonb LANGUAGE plpgsql AS $fn$
+BEGIN
+  RETURN ${s}.post_entry(p_key, p_user, p_kind, p_amount, p_earning, p_reverses, p_reason, p_at);
+END $fn$;
 `;

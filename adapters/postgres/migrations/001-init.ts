@@ -33,7 +33,6 @@ CREATE TABLE ${s}.clicks (
   hold_within_seconds integer
 );
 CREATE INDEX clicks_pending_expiry ON ${s}.clicks (expires_at) WHERE status = 'pending';
-CREATE INDEX clicks_user ON ${s}.clicks (user_id, created_at DESC);
 
 CREATE TABLE ${s}.earnings (
   earning_id text PRIMARY KEY,
@@ -67,7 +66,8 @@ CREATE TABLE ${s}.earnings (
 CREATE INDEX earnings_user_page ON ${s}.earnings (user_id, created_at DESC, earning_id DESC);
 
 CREATE TABLE ${s}.ledger_entries (
-  entry_id bigserial PRIMARY KEY,
+  -- Ordering within a user's ledger; the idempotency key is the identity (fewer indexes to keep up).
+  entry_id bigserial NOT NULL,
   idempotency_key text NOT NULL CONSTRAINT ledger_entries_key UNIQUE,
   user_id text NOT NULL,
   kind text NOT NULL,
@@ -107,8 +107,9 @@ CREATE TABLE ${s}.wallet_outbox (
 CREATE INDEX wallet_outbox_owed ON ${s}.wallet_outbox (created_at, op_key) WHERE settled_at IS NULL;
 CREATE INDEX wallet_outbox_earning ON ${s}.wallet_outbox (earning_id);
 
+-- The audit log is append-only and read by click; attempt ids are uuids, so no unique index.
 CREATE TABLE ${s}.postback_attempts (
-  attempt_id text PRIMARY KEY,
+  attempt_id text NOT NULL,
   click_id text,
   conversion_id text,
   postback_status text,
@@ -123,33 +124,39 @@ CREATE TABLE ${s}.postback_attempts (
 );
 CREATE INDEX postback_attempts_click ON ${s}.postback_attempts (click_id, seq);
 
+-- Helpers are PL/pgSQL, not SQL functions: PostgreSQL caches PL/pgSQL plans per session,
+-- while SQL functions called from PL/pgSQL are planned again on every call.
+
 -- An earning as JSON with money as text (exact in JavaScript).
-CREATE FUNCTION ${s}.earning_json(e ${s}.earnings) RETURNS jsonb LANGUAGE sql IMMUTABLE AS $fn$
-  SELECT to_jsonb(e) || jsonb_build_object('amount', e.amount::text, 'commission', e.commission::text)
-$fn$;
+CREATE FUNCTION ${s}.earning_json(e ${s}.earnings) RETURNS jsonb LANGUAGE plpgsql IMMUTABLE AS $fn$
+BEGIN
+  RETURN to_jsonb(e) || jsonb_build_object('amount', e.amount::text, 'commission', e.commission::text);
+END $fn$;
 
 -- The credit entries of an earning (user's credit, then the referral commission if any).
-CREATE FUNCTION ${s}.credit_ops(e ${s}.earnings) RETURNS jsonb LANGUAGE sql IMMUTABLE AS $fn$
-  SELECT jsonb_build_array(jsonb_build_object(
+CREATE FUNCTION ${s}.credit_ops(e ${s}.earnings) RETURNS jsonb LANGUAGE plpgsql IMMUTABLE AS $fn$
+BEGIN
+  RETURN jsonb_build_array(jsonb_build_object(
       'key', 'earning:' || e.earning_id || ':credit', 'user_id', e.user_id, 'kind', 'credit',
       'amount', e.amount::text, 'earning_id', e.earning_id, 'reverses_key', NULL, 'reason', 'credit'))
     || CASE WHEN e.referrer_id IS NOT NULL AND e.commission > 0 THEN jsonb_build_array(jsonb_build_object(
       'key', 'earning:' || e.earning_id || ':referral_credit', 'user_id', e.referrer_id, 'kind', 'referral_credit',
       'amount', e.commission::text, 'earning_id', e.earning_id, 'reverses_key', NULL, 'reason', 'referral_credit'))
-    ELSE '[]'::jsonb END
-$fn$;
+    ELSE '[]'::jsonb END;
+END $fn$;
 
 -- The reversal entries: each credit mirrored, negative, pointing at what it reverses.
-CREATE FUNCTION ${s}.reversal_ops(e ${s}.earnings) RETURNS jsonb LANGUAGE sql IMMUTABLE AS $fn$
-  SELECT coalesce(jsonb_agg(jsonb_build_object(
+CREATE FUNCTION ${s}.reversal_ops(e ${s}.earnings) RETURNS jsonb LANGUAGE plpgsql IMMUTABLE AS $fn$
+BEGIN
+  RETURN (SELECT coalesce(jsonb_agg(jsonb_build_object(
       'key', 'earning:' || e.earning_id || CASE WHEN op->>'kind' = 'credit' THEN ':debit' ELSE ':referral_debit' END,
       'user_id', op->>'user_id',
       'kind', CASE WHEN op->>'kind' = 'credit' THEN 'debit' ELSE 'referral_debit' END,
       'amount', (-(op->>'amount')::bigint)::text,
       'earning_id', e.earning_id, 'reverses_key', op->>'key',
       'reason', CASE WHEN op->>'kind' = 'credit' THEN 'debit' ELSE 'referral_debit' END)), '[]'::jsonb)
-  FROM jsonb_array_elements(${s}.credit_ops(e)) AS op
-$fn$;
+  FROM jsonb_array_elements(${s}.credit_ops(e)) AS op);
+END $fn$;
 
 -- One ledger entry, idempotent by key, with the cached balance in the same step.
 -- Concurrent callers with one key: the unique constraint lets exactly one insert; the others
@@ -202,17 +209,19 @@ BEGIN
 END $fn$;
 
 -- Whether the click's hold policy (snapshotted at click time) holds this amount now.
-CREATE FUNCTION ${s}.is_held(c ${s}.clicks, p_amount bigint, p_now timestamptz) RETURNS boolean LANGUAGE sql IMMUTABLE AS $fn$
-  SELECT (c.hold_above IS NOT NULL AND p_amount > c.hold_above)
-      OR (c.hold_within_seconds IS NOT NULL AND p_now - c.clicked_at < make_interval(secs => c.hold_within_seconds))
-$fn$;
+CREATE FUNCTION ${s}.is_held(c ${s}.clicks, p_amount bigint, p_now timestamptz) RETURNS boolean LANGUAGE plpgsql IMMUTABLE AS $fn$
+BEGIN
+  RETURN (c.hold_above IS NOT NULL AND p_amount > c.hold_above)
+      OR (c.hold_within_seconds IS NOT NULL AND p_now - c.clicked_at < make_interval(secs => c.hold_within_seconds));
+END $fn$;
 
-CREATE FUNCTION ${s}.save_earning(e ${s}.earnings) RETURNS void LANGUAGE sql AS $fn$
+CREATE FUNCTION ${s}.save_earning(e ${s}.earnings) RETURNS void LANGUAGE plpgsql AS $fn$
+BEGIN
   UPDATE ${s}.earnings SET amount = e.amount, commission = e.commission, status = e.status,
     approval_status = e.approval_status, credited = e.credited, credited_at = e.credited_at,
     cancelled_at = e.cancelled_at, cancel_reason = e.cancel_reason, reversed_before_credit = e.reversed_before_credit,
     last_postback_status = e.last_postback_status, postback_received_at = e.postback_received_at,
     postback_data = e.postback_data, transaction_id = e.transaction_id, updated_at = e.updated_at
-  WHERE earning_id = e.earning_id
-$fn$;
+  WHERE earning_id = e.earning_id;
+END $fn$;
 `;
