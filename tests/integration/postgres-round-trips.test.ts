@@ -1,8 +1,8 @@
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createClickTracker } from 'clickcredit';
 import { createPostgresStore, migrate, type SqlClient } from 'clickcredit/postgres';
+import { referredTracker } from '../support/trackers.js';
 import { DATABASE_URL, postgresAvailable, uniqueSchema } from '../support/services.js';
 
 /** Counts every statement sent to the database: one call is one round trip. */
@@ -19,15 +19,7 @@ function counting(client: SqlClient): SqlClient & { count: number } {
 
 async function measure(client: SqlClient, schema?: string) {
   const counter = counting(client);
-  const tracker = createClickTracker({
-    storage: createPostgresStore({ client: counter, schema }),
-    products: { getProduct: (id) => ({ productId: id, earnUpTo: '50.00', active: true }) },
-    publicUrl: 'https://api.example.test/earn',
-    referrals: { referrerOf: () => 'referrer' },
-    referralCommission: '10%',
-    allowUnverifiedPostbacks: true,
-    logger: { info() {}, warn() {}, error() {} },
-  });
+  const tracker = referredTracker(createPostgresStore({ client: counter, schema }));
   const trips = async (work: () => Promise<unknown>) => {
     const before = counter.count;
     await work();

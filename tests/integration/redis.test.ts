@@ -4,6 +4,7 @@ import { createClickTracker } from 'clickcredit';
 import { createRedisStore } from 'clickcredit/redis';
 import { runConformanceSuite } from 'clickcredit/testing';
 import { deleteKeys, redisAvailable } from '../support/redis.js';
+import { referredTracker } from '../support/trackers.js';
 import { REDIS_URL, uniqueSchema } from '../support/services.js';
 
 const available = await redisAvailable();
@@ -40,15 +41,7 @@ function harness(crossSlot: boolean) {
     const tracker = async () => {
       const prefix = uniqueSchema('cctrips');
       prefixes.push(prefix);
-      return createClickTracker({
-        storage: createRedisStore({ client, prefix }),
-        products: { getProduct: (id) => ({ productId: id, earnUpTo: '50.00', active: true }) },
-        publicUrl: 'https://api.example.test/earn',
-        referrals: { referrerOf: () => 'referrer' },
-        referralCommission: '10%',
-        allowUnverifiedPostbacks: true,
-        logger: { info() {}, warn() {}, error() {} },
-      });
+      return referredTracker(createRedisStore({ client, prefix }));
     };
 
     it('costs one round trip per postback (EVALSHA) and per click on standalone Redis', async () => {
