@@ -7,6 +7,7 @@
  * @module
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { successResponseSchema } from '../http/openapi.js';
 import { DEFAULT_BODY_LIMIT, failureEnvelope, notFound, rawQueryOf, ROUTES, runRoute, toHttpError, type Outgoing, type ServeOptions } from '../http/index.js';
 
 /** Options of {@link clickCreditPlugin}. */
@@ -24,12 +25,16 @@ export const clickCreditPlugin: FastifyPluginAsync<ClickCreditPluginOptions> = a
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   // Bodies are kept as text (signatures are computed over the exact bytes) and parsed by the shared layer.
   fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser('*', { parseAs: 'string', bodyLimit }, (_request, body, done) => done(null, body));
+  const keepText = (_request: FastifyRequest, body: string | Buffer, done: (error: Error | null, body?: unknown) => void) => done(null, body);
+  fastify.addContentTypeParser(['application/json', 'application/x-www-form-urlencoded'], { parseAs: 'string', bodyLimit }, keepText);
+  fastify.addContentTypeParser('*', { parseAs: 'string', bodyLimit }, keepText);
 
   for (const route of ROUTES) {
     fastify.route({
       method: route.method,
       url: route.path,
+      // Response schemas from the route table: Fastify serialises the success envelope with them.
+      schema: { response: { [route.status]: successResponseSchema(route) } },
       handler: async (request, reply) => {
         const outgoing = await runRoute(
           route,

@@ -65,18 +65,7 @@ function operation(route: RouteDefinition): Record<string, unknown> {
     ...objectParameters(route.query, 'query'),
   ];
   const responses: Record<string, unknown> = {
-    [String(route.status)]: {
-      description: route.message,
-      content: {
-        'application/json': {
-          schema: {
-            type: 'object',
-            required: ['success', 'message', 'data'],
-            properties: { success: { const: true }, message: { type: 'string' }, data: jsonSchema(route.response) },
-          },
-        },
-      },
-    },
+    [String(route.status)]: { description: route.message, content: { 'application/json': { schema: successResponseSchema(route) } } },
   };
   if (route.id === 'trackClick') responses['302'] = { description: 'With redirect=1: redirect to the offer (Location header)' };
   for (const status of ERRORS_BY_AUTH[route.auth]) {
@@ -99,6 +88,19 @@ function operation(route: RouteDefinition): Record<string, unknown> {
         }
       : {}),
     responses,
+  };
+}
+
+/**
+ * JSON Schema of a route's success envelope. The OpenAPI document and the Fastify plugin's
+ * response schemas (fast serialisation) both come from here.
+ */
+export function successResponseSchema(route: RouteDefinition): Record<string, unknown> {
+  const { $schema: _dialect, ...data } = jsonSchema(route.response) as Record<string, unknown>;
+  return {
+    type: 'object',
+    required: ['success', 'message', 'data'],
+    properties: { success: { const: true }, message: { type: 'string' }, data },
   };
 }
 

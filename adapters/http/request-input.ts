@@ -8,7 +8,9 @@ import { ValidationError } from 'clickcredit';
 
 /** Parses `a=1&b=2` (no leading `?`) into a flat record of strings, or throws 400. */
 export function parseFlatParams(raw: string, where: 'query' | 'body'): Record<string, string> {
+  // A prototype-less record: a key such as `__proto__` stays an ordinary key.
   const result: Record<string, string> = Object.create(null);
+  if (raw === '') return result;
   for (const [key, value] of new URLSearchParams(raw)) {
     if (key.includes('[') || key.includes(']')) {
       throw new ValidationError(`${where} parameter "${key.slice(0, 64)}" is not allowed: nested objects and arrays are refused`);
@@ -16,7 +18,7 @@ export function parseFlatParams(raw: string, where: 'query' | 'body'): Record<st
     if (key in result) throw new ValidationError(`${where} parameter "${key.slice(0, 64)}" is repeated`);
     result[key] = value;
   }
-  return { ...result };
+  return result;
 }
 
 /** The query part of a URL (after `?`, before `#`), or `''`. */
