@@ -25,8 +25,12 @@ BEGIN
     v_decision := 'unknown_click';
     v_show := false;
   ELSE
-    SELECT * INTO e FROM ${s}.earnings WHERE click_id = p_click_id AND conversion_id = p_conversion_id FOR UPDATE;
-    IF NOT FOUND THEN
+    -- Earnings of a click change only under its click's lock (held now), so no second lock is
+    -- needed; and a click not yet bound to a conversion has no earning to look up.
+    IF c.conversion_id IS NOT NULL THEN
+      SELECT * INTO e FROM ${s}.earnings WHERE click_id = p_click_id AND conversion_id = p_conversion_id;
+    END IF;
+    IF e.earning_id IS NULL THEN
       v_show := false;
       IF (c.conversion_id IS NOT NULL AND c.conversion_id <> p_conversion_id) OR c.status = 'rejected' THEN
         v_decision := 'conflict';
