@@ -92,6 +92,26 @@ export async function openStores(): Promise<BenchStore[]> {
   } catch (error) {
     console.log(`redis: not measured (${(error as Error).message})`);
   }
-  if (!process.env.MONGODB_URL) console.log('mongodb: not measured (MONGODB_URL not set)');
+  if (process.env.MONGODB_URL) {
+    try {
+      const { MongoClient } = await import('mongodb');
+      const { createMongoStore, ensureIndexes } = await import('clickcredit/mongodb');
+      const client = await new MongoClient(process.env.MONGODB_URL).connect();
+      const db = client.db(RUN);
+      await ensureIndexes(db);
+      const store = await createMongoStore({ db, client });
+      stores.push({
+        name: 'mongodb', storage: store, tracker: benchTracker(store), counter: { count: 0 },
+        close: async () => {
+          await db.dropDatabase();
+          await client.close();
+        },
+      });
+    } catch (error) {
+      console.log(`mongodb: not measured (${(error as Error).message})`);
+    }
+  } else {
+    console.log('mongodb: not measured (MONGODB_URL not set)');
+  }
   return stores;
 }
