@@ -5,43 +5,74 @@
  */
 import { createHash } from 'node:crypto';
 import type { SyncPostbackVerifier } from '../postback/verifier.js';
-import { firstValue, safeEqual } from './constant-time.js';
-import { nonEmpty } from './shared-secret.js';
+import { safeEqualsAny } from './constant-time.js';
+import { firstValue } from './request-values.js';
+import { requireSecrets } from './secret-list.js';
+
+/** Digest algorithms networks use for postback hashes. */
+export type OfferwallHashAlgorithm = 'md5' | 'sha1' | 'sha256';
+
+const ALGORITHMS: readonly OfferwallHashAlgorithm[] = ['md5', 'sha1', 'sha256'];
 
 /** Options of {@link offerwallHash}. */
 export interface OfferwallHashOptions {
+  /** The network's secret(s); several while rotating. */
   secrets: readonly string[];
-  /** Parameters whose values are concatenated, in this order. */
+  /**
+   * Parameters whose values are concatenated, in this order, as sent (a missing one counts as
+   * empty). Parameters not listed here are not protected by the hash: list every one the
+   * network's formula covers (click id, amount, status, transaction id...).
+   */
   fields: readonly string[];
-  /** Joins the values (and the secret). Default `''`. */
+  /** Joins the values and the secret. Default `''`. */
   separator?: string;
-  algorithm: 'md5' | 'sha1' | 'sha256';
-  /** Parameter carrying the digest. Default `hash`. */
+  /** Digest algorithm of the network's formula. */
+  algorithm: OfferwallHashAlgorithm;
+  /** Parameter carrying the hex digest. Default `hash`. */
   hashParam?: string;
   /** Whether the secret goes after the values (default) or before them. */
   secretPosition?: 'suffix' | 'prefix';
 }
 
-/** Computes the digest a network would send for these values. */
-export function offerwallDigest(options: Omit<OfferwallHashOptions, 'secrets'> & { secret: string }, values: readonly string[]): string {
-  const parts = options.secretPosition === 'prefix' ? [options.secret, ...values] : [...values, options.secret];
-  return createHash(options.algorithm).update(parts.join(options.separator ?? '')).digest('hex');
+/** Formula of a digest: {@link OfferwallHashOptions} with one secret. */
+export type OfferwallDigestFormula = Pick<OfferwallHashOptions, 'algorithm' | 'separator' | 'secretPosition'> & { secret: string };
+
+/**
+ * The lower-case hex digest a network sends for these values: `algorithm(values + secret)`,
+ * joined by the separator (or `secret + values` with `secretPosition: 'prefix'`).
+ */
+export function offerwallDigest(formula: OfferwallDigestFormula, values: readonly string[]): string {
+  const parts = formula.secretPosition === 'prefix' ? [formula.secret, ...values] : [...values, formula.secret];
+  return createHash(formula.algorithm).update(parts.join(formula.separator ?? ''), 'utf8').digest('hex');
 }
 
-/** Accepts postbacks whose hash parameter matches the digest under one of the secrets. */
+/**
+ * Accepts postbacks whose hash parameter equals the digest under one of the secrets, compared
+ * case-insensitively and in constant time.
+ *
+ * @example
+ * ```ts
+ * // the network calls .../postback?click_id={click_id}&amount={payout}&hash={md5(click_id + payout + secret)}
+ * offerwallHash({ secrets: ['network-secret'], fields: ['click_id', 'amount'], algorithm: 'md5' })
+ * ```
+ */
 export function offerwallHash(options: OfferwallHashOptions): SyncPostbackVerifier {
-  const secrets = nonEmpty(options.secrets, 'offerwallHash');
-  if (!['md5', 'sha1', 'sha256'].includes(options.algorithm)) throw new TypeError('clickcredit offerwallHash: algorithm must be md5, sha1 or sha256');
+  const secrets = requireSecrets(options.secrets, 'offerwallHash');
+  if (!ALGORITHMS.includes(options.algorithm)) throw new TypeError('clickcredit offerwallHash: algorithm must be md5, sha1 or sha256');
+  if (!Array.isArray(options.fields) || options.fields.length === 0 || options.fields.some((f) => typeof f !== 'string' || f === '')) {
+    // With no fields the digest is a constant: seen once, it would pass for any postback.
+    throw new TypeError('clickcredit offerwallHash: give the parameters the hash covers in `fields`');
+  }
   const hashParam = options.hashParam ?? 'hash';
+  const formula = { algorithm: options.algorithm, separator: options.separator ?? '', secretPosition: options.secretPosition ?? 'suffix' };
   return {
     name: 'offerwall-hash',
     verify(postback) {
       const given = firstValue(postback.params[hashParam]);
       if (given === null) return { ok: false, reason: `${hashParam} missing` };
       const values = options.fields.map((field) => firstValue(postback.params[field]) ?? '');
-      let ok = false;
-      for (const secret of secrets) ok = safeEqual(given.toLowerCase(), offerwallDigest({ ...options, secret }, values)) || ok;
-      return ok ? { ok: true } : { ok: false, reason: 'hash does not match' };
+      const expected = secrets.map((secret) => offerwallDigest({ ...formula, secret }, values));
+      return safeEqualsAny(given.trim().toLowerCase(), expected) ? { ok: true } : { ok: false, reason: 'hash does not match' };
     },
   };
 }

@@ -4,21 +4,32 @@
  * @module
  */
 import type { SyncPostbackVerifier } from '../postback/verifier.js';
-import { firstValue, safeEqual } from './constant-time.js';
+import { safeEqualsAny } from './constant-time.js';
+import { firstValue } from './request-values.js';
+import { requireSecrets } from './secret-list.js';
 
 /** Options of {@link sharedSecret}. */
 export interface SharedSecretOptions {
-  /** Accepted secrets (more than one while rotating). */
+  /** Accepted secrets (more than one while rotating). Empty lists or empty secrets throw. */
   secrets: readonly string[];
   /** Query/body parameter carrying the secret. Default `secret`. */
   param?: string;
-  /** Header carrying the secret. Default `x-postback-secret`. */
+  /** Header carrying the secret (any case). Default `x-postback-secret`. */
   header?: string;
 }
 
-/** Accepts a postback whose parameter or header equals one of the secrets. */
+/**
+ * Accepts a postback whose header (checked first) or parameter equals one of the secrets,
+ * compared in constant time.
+ *
+ * @example
+ * ```ts
+ * sharedSecret({ secrets: [process.env.POSTBACK_SECRET!, previousSecret] })
+ * // accepts ...&secret=<secret> or the header `x-postback-secret: <secret>`
+ * ```
+ */
 export function sharedSecret(options: SharedSecretOptions): SyncPostbackVerifier {
-  const secrets = nonEmpty(options.secrets, 'sharedSecret');
+  const secrets = requireSecrets(options.secrets, 'sharedSecret');
   const param = options.param ?? 'secret';
   const header = (options.header ?? 'x-postback-secret').toLowerCase();
   return {
@@ -26,17 +37,7 @@ export function sharedSecret(options: SharedSecretOptions): SyncPostbackVerifier
     verify(postback) {
       const given = firstValue(postback.headers?.[header]) ?? firstValue(postback.params[param]);
       if (given === null) return { ok: false, reason: 'secret missing' };
-      // Every secret is compared, matching or not, so timing does not tell which one matched.
-      const matches = secrets.map((secret) => safeEqual(given, secret));
-      return matches.includes(true) ? { ok: true } : { ok: false, reason: 'secret does not match' };
+      return safeEqualsAny(given, secrets) ? { ok: true } : { ok: false, reason: 'secret does not match' };
     },
   };
-}
-
-/** Refuses an empty list or an empty secret at start-up. */
-export function nonEmpty(secrets: readonly string[], who: string): readonly string[] {
-  if (!Array.isArray(secrets) || secrets.length === 0 || secrets.some((s) => typeof s !== 'string' || s === '')) {
-    throw new TypeError(`clickcredit ${who}: give at least one non-empty secret`);
-  }
-  return secrets;
 }
