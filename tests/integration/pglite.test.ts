@@ -2,6 +2,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresStore, migrate } from 'clickcredit/postgres';
 import { runConformanceSuite } from 'clickcredit/testing';
+import { postgresSpecifics } from './postgres-specifics.js';
 
 runConformanceSuite({
   name: 'postgres on PGlite',
@@ -12,4 +13,12 @@ runConformanceSuite({
     const store = createPostgresStore({ client: db });
     return { storage: store, raw: store.raw, cleanup: () => db.close() };
   },
+});
+
+describe('postgres on PGlite: adapter specifics', () => {
+  // One in-memory database; each test takes its own schema in it.
+  const db = new PGlite();
+  let schemas = 0;
+  afterAll(() => db.close());
+  postgresSpecifics(() => ({ client: db, newSchema: () => `cc_specific_${(schemas += 1)}` }));
 });

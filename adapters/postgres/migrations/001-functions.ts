@@ -46,7 +46,7 @@ BEGIN
         e.status := 'pending'; e.approval_status := 'pending'; e.type := 'postback';
         e.credited := false; e.reversed_before_credit := false;
         e.referrer_id := c.referrer_id;
-        e.commission := CASE WHEN c.referrer_id IS NULL THEN 0 ELSE (e.amount * c.commission_ppm) / 1000000 END;
+        e.commission := ${s}.commission_of(e.amount, c.referrer_id, c.commission_ppm);
         e.last_postback_status := p_status; e.postback_received := true; e.postback_received_at := p_now;
         e.postback_data := p_raw; e.earned_at := p_now; e.created_at := p_now; e.updated_at := p_now;
         IF p_action = 'credit' THEN
@@ -81,7 +81,7 @@ BEGIN
           v_changed := true;
           IF p_amount IS NOT NULL THEN
             e.amount := CASE WHEN p_amount > c.earn_up_to THEN c.earn_up_to ELSE p_amount END;
-            e.commission := CASE WHEN e.referrer_id IS NULL THEN 0 ELSE (e.amount * c.commission_ppm) / 1000000 END;
+            e.commission := ${s}.commission_of(e.amount, e.referrer_id, c.commission_ppm);
           END IF;
           e.status := 'completed';
           IF ${s}.is_held(c, e.amount, p_now) THEN

@@ -133,6 +133,13 @@ BEGIN
   RETURN to_jsonb(e) || jsonb_build_object('amount', e.amount::text, 'commission', e.commission::text);
 END $fn$;
 
+-- floor(amount * ppm / 1e6), as the core's commissionOf; 0 without a referrer. The product is
+-- taken in numeric: amount (up to 1e17 minor units at scale 8) times ppm overflows bigint.
+CREATE FUNCTION ${s}.commission_of(p_amount bigint, p_referrer text, p_ppm integer) RETURNS bigint LANGUAGE plpgsql IMMUTABLE AS $fn$
+BEGIN
+  RETURN CASE WHEN p_referrer IS NULL THEN 0 ELSE div(p_amount::numeric * p_ppm, 1000000)::bigint END;
+END $fn$;
+
 -- The credit entries of an earning (user's credit, then the referral commission if any).
 CREATE FUNCTION ${s}.credit_ops(e ${s}.earnings) RETURNS jsonb LANGUAGE plpgsql IMMUTABLE AS $fn$
 BEGIN

@@ -1,0 +1,124 @@
+/**
+ * What the Postgres adapter promises beyond the conformance suite: migrations, the database's own
+ * guards (unique constraints, append-only ledger), schema handling, money past 2^53, and a host
+ * client left open. Run on PGlite (pglite.test.ts) and on a server (postgres.test.ts).
+ */
+import { ConflictError, type WalletOperation } from 'clickcredit';
+import { createPostgresStore, migrate, type SqlClient } from 'clickcredit/postgres';
+import { describe, expect, it } from 'vitest';
+import { referredTracker } from '../support/trackers.js';
+
+/** A database to test on. */
+export interface PostgresBackend {
+  /** The client under test (a pg Pool or a PGlite instance). */
+  client: SqlClient;
+  /** A schema name unused so far in this database (dropped by the caller afterwards). */
+  newSchema(): string;
+}
+
+const manual = (key: string, userId: string, amountMinor: bigint): WalletOperation => ({
+  key, userId, kind: 'manual_credit', amountMinor, earningId: null, reversesKey: null, reason: null, createdAt: new Date(),
+});
+
+/** Registers the adapter-specific tests; `backend` is called lazily, inside the tests. */
+export function postgresSpecifics(backend: () => PostgresBackend): void {
+  const fresh = async () => {
+    const { client, newSchema } = backend();
+    const schema = newSchema();
+    await migrate(client, { schema });
+    return { client, schema, store: createPostgresStore({ client, schema }) };
+  };
+
+  describe('migrations', () => {
+    it('apply once: a second migrate is a no-op', async () => {
+      const { client, newSchema } = backend();
+      const schema = newSchema();
+      expect(await migrate(client, { schema })).toEqual([1]);
+      expect(await migrate(client, { schema })).toEqual([]);
+      const { rows } = await client.query(`SELECT version FROM "${schema}".clickcredit_migrations`);
+      expect(rows).toEqual([{ version: 1 }]);
+    });
+
+    it('are safe when several callers run them at once (advisory lock)', async () => {
+      const { client, newSchema } = backend();
+      const schema = newSchema();
+      const results = await Promise.all(Array.from({ length: 4 }, () => migrate(client, { schema })));
+      expect(results.flat()).toEqual([1]);
+      const { rows } = await client.query(`SELECT count(*)::int AS n FROM "${schema}".clickcredit_migrations`);
+      expect(rows).toEqual([{ n: 1 }]);
+    });
+
+    it('refuse an unsafe schema name, in migrate and in the store', async () => {
+      const { client } = backend();
+      await expect(migrate(client, { schema: 'x"; DROP TABLE y; --' })).rejects.toThrow(/invalid schema name/);
+      expect(() => createPostgresStore({ client, schema: 'a.b' })).toThrow(/invalid schema name/);
+    });
+  });
+
+  describe('database guards', () => {
+    it('keep the ledger append-only and one earning per conversion, whatever the code does', async () => {
+      const { client, schema, store } = await fresh();
+      const tracker = referredTracker(store);
+      const { clickId } = await tracker.createClick({ userId: 'u', productId: 'p', taskUrl: 'https://a.example/' });
+      await tracker.handlePostback({ query: { click_id: clickId }, body: { amount: '10.00', conversionId: 'c' } });
+      const s = `"${schema}"`;
+      await expect(client.query(`UPDATE ${s}.ledger_entries SET amount = 1`)).rejects.toThrow(/append-only/);
+      await expect(client.query(`DELETE FROM ${s}.ledger_entries`)).rejects.toThrow(/append-only/);
+      // A second earning for the same (click, conversion), and a second entry under a used key.
+      await expect(client.query(
+        `INSERT INTO ${s}.earnings SELECT (jsonb_populate_record(e, '{"earning_id": "dup"}')).* FROM ${s}.earnings e WHERE click_id = $1`,
+        [clickId],
+      )).rejects.toMatchObject({ code: '23505' });
+      await expect(client.query(
+        `INSERT INTO ${s}.ledger_entries (idempotency_key, user_id, kind, amount, created_at)
+         SELECT idempotency_key, user_id, kind, amount, created_at FROM ${s}.ledger_entries WHERE user_id = 'u'`,
+      )).rejects.toMatchObject({ code: '23505' });
+      expect(await store.raw.earningsOfClick(clickId)).toHaveLength(1);
+      expect(await store.wallet.getBalance('u')).toBe(1000n);
+    });
+
+    it('wallet.apply: a reused key moves nothing; with another user or amount it is a ConflictError', async () => {
+      const { store } = await fresh();
+      expect(await store.wallet.apply(manual('k', 'u', 250n))).toEqual({ duplicate: false, balanceMinor: 250n });
+      expect(await store.wallet.apply(manual('k', 'u', 250n))).toEqual({ duplicate: true, balanceMinor: 250n });
+      await expect(store.wallet.apply(manual('k', 'u', 251n))).rejects.toBeInstanceOf(ConflictError);
+      await expect(store.wallet.apply(manual('k', 'v', 250n))).rejects.toBeInstanceOf(ConflictError);
+      expect(await store.raw.ledgerEntries('u')).toHaveLength(1);
+      expect(await store.raw.ledgerEntries('v')).toHaveLength(0);
+      expect(await store.wallet.getBalance('u')).toBe(250n);
+      expect(await store.wallet.getBalance('v')).toBe(0n);
+    });
+  });
+
+  describe('money and clients', () => {
+    it('keeps amounts past 2^53 exact and computes a large commission without overflow', async () => {
+      const { store } = await fresh();
+      // Scale 8 (the largest) and the largest default amount: 1e17 minor units, times a rate in ppm.
+      const tracker = referredTracker(store, {
+        money: { scale: 8 },
+        products: { getProduct: (id) => ({ productId: id, earnUpTo: '1000000000', active: true }) },
+      });
+      const { clickId } = await tracker.createClick({ userId: 'u', productId: 'p', taskUrl: 'https://a.example/' });
+      const paid = await tracker.handlePostback({ query: { click_id: clickId }, body: { amount: '900719925.47409931', conversionId: 'c' } });
+      expect(paid.amount).toBe('900719925.47409931');
+      // 10% of 90071992547409931 minor units, rounded down: 2^53 + 1, which no double can hold.
+      expect(await store.wallet.getBalance('u')).toBe(90071992547409931n);
+      expect(await store.wallet.getBalance('referrer')).toBe(9007199254740993n);
+      expect((await tracker.getWallet('referrer')).balance).toBe('90071992.54740993');
+      await tracker.handlePostback({ query: { click_id: clickId }, body: { status: 'reversed', conversionId: 'c' } });
+      expect(await store.wallet.getBalance('u')).toBe(0n);
+      expect(await store.wallet.getBalance('referrer')).toBe(0n);
+    });
+
+    it('keeps schemas apart and leaves the host client open on close()', async () => {
+      const a = await fresh();
+      const b = await fresh();
+      await a.store.wallet.apply(manual('k', 'u', 100n));
+      expect(await b.store.wallet.getBalance('u')).toBe(0n);
+      expect(await b.store.wallet.apply(manual('k', 'u', 7n))).toEqual({ duplicate: false, balanceMinor: 7n });
+      await a.store.close();
+      expect((await a.client.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+      expect(await a.store.wallet.getBalance('u')).toBe(100n);
+    });
+  });
+}
