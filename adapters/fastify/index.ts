@@ -6,7 +6,7 @@
  * ```
  * @module
  */
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { successResponseSchema } from '../http/openapi.js';
 import { DEFAULT_BODY_LIMIT, failureEnvelope, notFound, rawQueryOf, ROUTES, runRoute, toHttpError, type Outgoing, type ServeOptions } from '../http/index.js';
 
@@ -61,6 +61,21 @@ export const clickCreditPlugin: FastifyPluginAsync<ClickCreditPluginOptions> = a
     return send(reply, { status: http.status, body: failureEnvelope(http) });
   });
 };
+
+/**
+ * Fastify answers a few malformed requests before any route or plugin sees them (an undecodable
+ * URL such as `/track/%ZZ`, a path parameter over `maxParamLength`), with its own error body.
+ * Pass this as the server's `frameworkErrors` option so those get the contract's envelope too
+ * (400 `VALIDATION_ERROR`); only the host can, since it is a server-wide option.
+ *
+ * ```ts
+ * const app = Fastify({ frameworkErrors: clickCreditFrameworkErrors });
+ * ```
+ */
+export function clickCreditFrameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const http = toHttpError(error);
+  void send(reply, { status: http.status, body: failureEnvelope(http) });
+}
 
 function send(reply: FastifyReply, outgoing: Outgoing): FastifyReply {
   if ('location' in outgoing) return reply.redirect(outgoing.location, 302);

@@ -21,8 +21,16 @@ export function toHttpError(error: unknown): HttpError {
   }
   const status = frameworkStatus(error);
   if (status === 413) return { status, code: 'PAYLOAD_TOO_LARGE', message: 'Request body is too large' };
-  if (status === 400 || status === 415) return { status: 400, code: 'VALIDATION_ERROR', message: 'Malformed request body' };
+  // Any other client error a framework raises (undecodable URL or body, parameter too long,
+  // unsupported encoding) is malformed input: the contract has one code for it.
+  if (status !== undefined) return { status: 400, code: 'VALIDATION_ERROR', message: isBodyError(error) ? 'Malformed request body' : 'Malformed request' };
   return { status: 500, code: 'INTERNAL', message: 'Internal error' };
+}
+
+/** body-parser tags its errors with a `type` such as `entity.parse.failed`; Fastify's body errors are `FST_ERR_CTP_*`. */
+function isBodyError(error: unknown): boolean {
+  const { type, code } = error as { type?: unknown; code?: unknown };
+  return (typeof type === 'string' && type !== '') || (typeof code === 'string' && code.startsWith('FST_ERR_CTP_'));
 }
 
 /** Body-parser and Fastify errors carry `status`/`statusCode`; only 4xx ones are trusted. */

@@ -2,13 +2,13 @@
  * The Fastify example (`npm run start:fastify`): the same as the Express one, on Fastify 5.
  */
 import Fastify from 'fastify';
-import { buildOpenApiDocument, clickCreditPlugin } from 'clickcredit/fastify';
+import { buildOpenApiDocument, clickCreditFrameworkErrors, clickCreditPlugin } from 'clickcredit/fastify';
 import { userFromAuthorization } from '../shared/demo-data.js';
 import { startBanner } from '../shared/banner.js';
 import { PREFIX, setUpExample } from '../shared/tracker.js';
 
 const setup = await setUpExample();
-const app = Fastify({ trustProxy: process.env.TRUST_PROXY === '1' });
+const app = Fastify({ trustProxy: process.env.TRUST_PROXY === '1', frameworkErrors: clickCreditFrameworkErrors });
 const openapi = buildOpenApiDocument(setup.baseUrl);
 app.get(`${PREFIX}/openapi.json`, async () => openapi);
 await app.register(clickCreditPlugin, {

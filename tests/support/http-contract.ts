@@ -3,7 +3,7 @@
  * One suite, run against each framework helper on each store, so they cannot drift apart.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClickTracker, sharedSecret, type ClickStore, type ClickTracker, type ClickTrackerOptions } from 'clickcredit';
+import { createClickTracker, hmacSignature, sharedSecret, signPostback, type ClickStore, type ClickTracker, type ClickTrackerOptions } from 'clickcredit';
 import { TestClock } from 'clickcredit/testing';
 
 /** A running server with the helper mounted under /api/v1/earn. */
@@ -15,7 +15,15 @@ export interface RunningServer {
 /** A framework helper under test. */
 export interface HttpTarget {
   name: string;
-  start(tracker: ClickTracker, options: { trustProxy: boolean; authenticate: (authorization: string | undefined) => string | null }): Promise<RunningServer>;
+  start(tracker: ClickTracker, options: StartOptions): Promise<RunningServer>;
+}
+
+/** How the host app is configured around the helper. */
+export interface StartOptions {
+  trustProxy: boolean;
+  authenticate: (authorization: string | undefined) => string | null;
+  /** The host set a query parser that builds objects/arrays (Express "extended", a custom Fastify one). */
+  nestingQueryParser?: boolean;
 }
 
 /** A store under test. */
@@ -52,8 +60,8 @@ export function runHttpContract(target: HttpTarget, store: StoreTarget): void {
         logger: { info() {}, warn() {}, error() {} },
         ...overrides,
       });
-    const serve = async (t: ClickTracker, trustProxy = false) => {
-      const server = await target.start(t, { trustProxy, authenticate });
+    const serve = async (t: ClickTracker, trustProxy = false, nestingQueryParser = false) => {
+      const server = await target.start(t, { trustProxy, authenticate, nestingQueryParser });
       servers.push(server);
       return `${server.baseUrl}/api/v1/earn`;
     };
@@ -81,6 +89,12 @@ export function runHttpContract(target: HttpTarget, store: StoreTarget): void {
       const text = await response.text();
       expect(text).not.toMatch(/\n\s+at |node_modules|\.ts:\d+/); // never a stack trace
       return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null };
+    };
+    /** A balance in minor units, exactly (never through a float). */
+    const cents = async (token: string) => {
+      const balance = (await call('GET', '/wallet', { token })).body.data.balance as string;
+      expect(balance).toMatch(/^-?\d+\.\d{2}$/);
+      return BigInt(balance.replace('.', ''));
     };
     const newClick = async (token = 'token-b') => {
       const r = await call('POST', '/products/prod/click', { token, json: { taskUrl: 'https://advertiser.example/offer?x=1' } });
@@ -123,7 +137,7 @@ export function runHttpContract(target: HttpTarget, store: StoreTarget): void {
 
     it('POST /postback (JSON) credits once, with commission; a replay is 200 duplicate: true', async () => {
       const clickId = await newClick();
-      const before = Number((await call('GET', '/wallet', { token: 'token-a' })).body.data.balance);
+      const [friendBefore, referrerBefore] = [await cents('token-b'), await cents('token-a')];
       const body = { amount: 50.0, status: 'completed', transactionId: 'txn_1', conversionId: 'conv_1' };
       const first = await call('POST', `/postback?click_id=${clickId}`, { json: body });
       expect(first.status).toBe(200);
@@ -132,7 +146,8 @@ export function runHttpContract(target: HttpTarget, store: StoreTarget): void {
       expect([again.status, again.body.data.duplicate, again.body.data.earningId]).toEqual([200, true, first.body.data.earningId]);
       const friend = await call('GET', '/wallet', { token: 'token-b' });
       expect(friend.body.data).toMatchObject({ userId: 'user-b', currency: 'USD' });
-      expect(Number((await call('GET', '/wallet', { token: 'token-a' })).body.data.balance) - before).toBeCloseTo(5, 10);
+      expect(await cents('token-b')).toBe(friendBefore + 5000n); // 50.00 once, despite the replay
+      expect(await cents('token-a')).toBe(referrerBefore + 500n); // 10% referral commission, once
     });
 
     it('accepts GET postbacks with everything in the query, and form-encoded POSTs', async () => {
@@ -169,6 +184,53 @@ export function runHttpContract(target: HttpTarget, store: StoreTarget): void {
       const broken = await call('POST', `/postback?click_id=${clickId}`, { body: '{"amount": 5', type: 'application/json' });
       expect(broken.status).toBe(400);
       expect(await balance()).toBe(before);
+    });
+
+    it('refuses nested and repeated query keys even when the host query parser builds objects and arrays', async () => {
+      const url = await serve(tracker, false, true);
+      const clickId = await newClick('token-a');
+      const before = await cents('token-a');
+      for (const path of [`/postback?click_id[$ne]=x`, `/postback?click_id=${clickId}&click_id=${clickId}`, `/postback?click_id=${clickId}&amount[$gt]=0`, '/earnings?limit=1&limit=2']) {
+        const r = await call('GET', path, { url, token: 'token-a' });
+        expect([path, r.status, r.body.error.code]).toEqual([path, 400, 'VALIDATION_ERROR']);
+      }
+      expect(await cents('token-a')).toBe(before);
+    });
+
+    it('answers an undecodable URL with the 400 envelope', async () => {
+      for (const path of ['/track/%ZZ', '/clicks/%E0%A4%A']) {
+        const r = await call('GET', path, { token: 'token-a' });
+        expect([path, r.status, r.body.success, r.body.error.code]).toEqual([path, 400, false, 'VALIDATION_ERROR']);
+      }
+    });
+
+    it('verifies Standard Webhooks signatures over the exact raw body (POST) and raw query (GET)', async () => {
+      const secret = 'whsec_' + Buffer.from('http-contract-secret').toString('base64');
+      const signed = await serve(makeTracker({ verifier: hmacSignature({ secrets: [secret], clock }), allowUnverifiedPostbacks: false }));
+      const now = () => Math.floor(clock.now().getTime() / 1000);
+      const before = await cents('token-b');
+
+      const formClick = await newClick();
+      const form = `click_id=${formClick}&amount=10.00&status=completed&conversionId=form-1&note=caf%C3%A9+%26+more`;
+      const formHeaders = signPostback({ secret, id: 'msg_form', timestamp: now(), payload: form });
+      // The same signature over a re-encoded body (same fields, other bytes) is refused.
+      const reencoded = await call('POST', '/postback', { url: signed, body: form.replace('+', '%20'), type: 'application/x-www-form-urlencoded', headers: formHeaders });
+      expect([reencoded.status, reencoded.body.error.code]).toEqual([403, 'POSTBACK_FORBIDDEN']);
+      // A signed body sent with an extra, unsigned query parameter is refused too.
+      const unsignedQuery = await call('POST', '/postback?transactionId=not-signed', { url: signed, body: form, type: 'application/x-www-form-urlencoded', headers: formHeaders });
+      expect([unsignedQuery.status, unsignedQuery.body.error.code]).toEqual([403, 'POSTBACK_FORBIDDEN']);
+      const postForm = await call('POST', '/postback', { url: signed, body: form, type: 'application/x-www-form-urlencoded', headers: formHeaders });
+      expect([postForm.status, postForm.body.data?.amount]).toEqual([200, '10.00']);
+
+      const getClick = await newClick();
+      const query = `click_id=${getClick}&amount=2.50&status=completed&conversionId=get-1`;
+      const getHeaders = signPostback({ secret, id: 'msg_get', timestamp: now(), payload: query });
+      const get = await call('GET', `/postback?${query}`, { url: signed, headers: getHeaders });
+      expect([get.status, get.body.data?.amount]).toEqual([200, '2.50']);
+      const tampered = await call('GET', `/postback?${query.replace('2.50', '25.00')}`, { url: signed, headers: getHeaders });
+      expect([tampered.status, tampered.body.error.code]).toEqual([403, 'POSTBACK_FORBIDDEN']);
+
+      expect(await cents('token-b')).toBe(before + 1000n + 250n);
     });
 
     it('answers 404 unknown click, 409 second conversion, 410 expired', async () => {

@@ -7,7 +7,7 @@ import Fastify from 'fastify';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { createClickCreditRouter } from 'clickcredit/express';
-import { clickCreditPlugin } from 'clickcredit/fastify';
+import { clickCreditFrameworkErrors, clickCreditPlugin } from 'clickcredit/fastify';
 import { createMemoryStore } from 'clickcredit/memory';
 import { createPostgresStore, migrate } from 'clickcredit/postgres';
 import type { HttpTarget, StoreTarget } from './http-contract.js';
@@ -15,9 +15,10 @@ import { DATABASE_URL, uniqueSchema } from './services.js';
 
 export const expressTarget: HttpTarget = {
   name: 'Express 5',
-  async start(tracker, { trustProxy, authenticate }) {
+  async start(tracker, { trustProxy, authenticate, nestingQueryParser }) {
     const app = express();
     app.set('trust proxy', trustProxy);
+    if (nestingQueryParser) app.set('query parser', 'extended'); // qs: click_id[$ne]=x becomes an object
     app.use('/api/v1/earn', createClickCreditRouter({ tracker, authenticate: (req) => authenticate(req.headers.authorization) }));
     const server = await new Promise<import('node:http').Server>((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -29,13 +30,27 @@ export const expressTarget: HttpTarget = {
 
 export const fastifyTarget: HttpTarget = {
   name: 'Fastify 5',
-  async start(tracker, { trustProxy, authenticate }) {
-    const app = Fastify({ trustProxy });
+  async start(tracker, { trustProxy, authenticate, nestingQueryParser }) {
+    const app = Fastify({
+      trustProxy,
+      frameworkErrors: clickCreditFrameworkErrors,
+      ...(nestingQueryParser ? { routerOptions: { querystringParser: arrayQueryParser } } : {}),
+    });
     await app.register(clickCreditPlugin, { prefix: '/api/v1/earn', tracker, authenticate: (request) => authenticate(request.headers.authorization) });
     const address = await app.listen({ port: 0, host: '127.0.0.1' });
     return { baseUrl: address, close: () => app.close() };
   },
 };
+
+/** A host query parser that turns repeated keys into arrays, as many do. */
+function arrayQueryParser(raw: string): Record<string, unknown> {
+  const result: Record<string, string | string[]> = {};
+  for (const [key, value] of new URLSearchParams(raw)) {
+    const seen = result[key];
+    result[key] = seen === undefined ? value : [...(Array.isArray(seen) ? seen : [seen]), value];
+  }
+  return result;
+}
 
 export const memoryStore: StoreTarget = {
   name: 'memory',
