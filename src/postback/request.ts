@@ -14,9 +14,12 @@ export interface PostbackRequest {
   body?: unknown;
   /** Request headers, lower-case names. */
   headers?: Record<string, string | string[] | undefined>;
-  /** The raw body text, for signature checks. */
+  /** The exact body text, for signature checks (`hmacSignature` refuses a body without it). */
   rawBody?: string | null;
-  /** The raw query string without `?`, for signing GET postbacks. */
+  /**
+   * The raw query string without `?`, exactly as received: what `hmacSignature` checks the
+   * signature of a bodiless (GET) postback against.
+   */
   rawQuery?: string | null;
   /** The client IP as the host's trust-proxy setting resolved it. */
   sourceIp?: string | null;

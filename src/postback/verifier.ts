@@ -31,7 +31,7 @@ export async function runVerifiers(
     try {
       result = await verifier.verify(postback);
     } catch {
-      result = { ok: false, reason: `${verifier.name}: verifier failed` };
+      result = { ok: false, reason: 'verifier failed' };
     }
     if (!result.ok) return { ok: false, reason: `${verifier.name}: ${result.reason}` };
   }

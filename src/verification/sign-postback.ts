@@ -5,15 +5,18 @@
 import { createHmac } from 'node:crypto';
 import { secretKey } from './signing-key.js';
 
-/** Headers of a signed postback (Standard Webhooks names). */
-export interface SignatureHeaders {
+/**
+ * Headers of a signed postback (Standard Webhooks names). A type alias rather than an interface,
+ * so it can be spread into or passed as any `Record<string, string>` of headers.
+ */
+export type SignatureHeaders = {
   /** Unique message id; the same on every retry of one postback. */
   'webhook-id': string;
   /** Unix time in seconds when the postback was signed. */
   'webhook-timestamp': string;
   /** `v1,<base64 HMAC-SHA256>`; several space-separated while a secret rotates. */
   'webhook-signature': string;
-}
+};
 
 /** What {@link signPostback} signs. */
 export interface SignPostbackInput {
