@@ -58,7 +58,13 @@ export function toClick(row: Row): ClickRecord {
   };
 }
 
-/** The click's values in insert order (matching the table's columns). */
+/** Columns of a click insert, in the order of {@link clickValues}. */
+export const CLICK_INSERT_COLUMNS = `click_id, user_id, product_id, offer_id, task_url, redirect_url, postback_url, ip_address,
+  user_agent, referrer, clicked_at, expires_at, status, conversion_id, postback_received, postback_received_at,
+  visit_count, first_visit_at, last_visit_at, created_at, updated_at, earn_up_to, referrer_id, commission_ppm,
+  hold_above, hold_within_seconds`;
+
+/** The click's values in the order of {@link CLICK_INSERT_COLUMNS}. */
 export function clickValues(c: ClickRecord): unknown[] {
   return [
     c.clickId, c.userId, c.productId, c.offerId, c.taskUrl, c.redirectUrl, c.postbackUrl, c.ipAddress, c.userAgent,

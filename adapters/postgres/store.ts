@@ -13,8 +13,9 @@ import {
   type WalletPort,
 } from 'clickcredit';
 import type { SqlClient } from './client.js';
-import { CLICK_COLUMNS, OPERATION_COLUMNS, clickValues, toAttempt, toClick, toEarning, toLedgerEntry, toOperation } from './rows.js';
+import { CLICK_COLUMNS, CLICK_INSERT_COLUMNS, OPERATION_COLUMNS, clickValues, toAttempt, toClick, toEarning, toLedgerEntry, toOperation } from './rows.js';
 import { quoteSchema } from './schema-name.js';
+import { auditJson, auditText, refusedText } from './text-values.js';
 
 /** Options of {@link createPostgresStore}. */
 export interface PostgresStoreOptions {
@@ -35,8 +36,15 @@ const UNIQUE_VIOLATION = '23505';
 export function createPostgresStore(options: PostgresStoreOptions): PostgresStore {
   const { client } = options;
   const s = quoteSchema(options.schema ?? 'public');
-  const one = async (sql: string, params: unknown[]) => (await client.query(sql, params)).rows[0] as Record<string, unknown> | undefined;
-  const all = async (sql: string, params: unknown[]) => (await client.query(sql, params)).rows as Record<string, unknown>[];
+  const run = async (sql: string, params: unknown[]) => {
+    try {
+      return (await client.query(sql, params)).rows as Record<string, unknown>[];
+    } catch (error) {
+      throw refusedText(error);
+    }
+  };
+  const one = async (sql: string, params: unknown[]) => (await run(sql, params))[0];
+  const all = run;
   const json = (value: unknown) => (typeof value === 'string' ? JSON.parse(value) : value) as Record<string, unknown>;
   const placeholders = Array.from({ length: 26 }, (_, i) => `$${i + 1}`).join(', ');
 
@@ -61,7 +69,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
 
     async insertClick(click) {
       try {
-        await client.query(`INSERT INTO ${s}.clicks VALUES (${placeholders})`, clickValues(click));
+        await run(`INSERT INTO ${s}.clicks (${CLICK_INSERT_COLUMNS}) VALUES (${placeholders})`, clickValues(click));
       } catch (error) {
         if ((error as { code?: string }).code === UNIQUE_VIOLATION) throw new ConflictError('Click id already exists');
         throw error;
@@ -90,8 +98,8 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
         `SELECT ${s}.apply_conversion($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) AS r`,
         [
           c.attemptId, c.clickId, c.conversionId, c.action, c.postbackStatus, c.amountMinor?.toString() ?? null,
-          c.rawAmount, c.transactionId, c.offerId, c.now.toISOString(), c.newEarningId, c.ledger, c.sourceIp,
-          JSON.stringify(c.rawData),
+          auditText(c.rawAmount), c.transactionId, c.offerId, c.now.toISOString(), c.newEarningId, c.ledger,
+          auditText(c.sourceIp), auditJson(c.rawData),
         ],
       );
       const r = json(row?.r);
@@ -102,12 +110,13 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       };
     },
 
+    // A refused attempt's fields are unchecked input: stored with NULs replaced, never refused.
     async recordPostbackAttempt(a) {
-      await client.query(
+      await run(
         `INSERT INTO ${s}.postback_attempts (attempt_id, click_id, conversion_id, postback_status, amount, source_ip,
            raw_data, decision, earning_id, message, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-        [a.attemptId, a.clickId, a.conversionId, a.postbackStatus, a.amount, a.sourceIp, JSON.stringify(a.rawData),
-          a.decision, a.earningId, a.message, a.receivedAt.toISOString()],
+        [a.attemptId, auditText(a.clickId), auditText(a.conversionId), auditText(a.postbackStatus), auditText(a.amount),
+          auditText(a.sourceIp), auditJson(a.rawData), a.decision, a.earningId, auditText(a.message), a.receivedAt.toISOString()],
       );
     },
 
@@ -167,7 +176,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     },
 
     async settleOwedOperation(key, at) {
-      await client.query(`UPDATE ${s}.wallet_outbox SET settled_at = $2 WHERE op_key = $1 AND settled_at IS NULL`, [key, at.toISOString()]);
+      await run(`UPDATE ${s}.wallet_outbox SET settled_at = $2 WHERE op_key = $1 AND settled_at IS NULL`, [key, at.toISOString()]);
     },
 
     async close() {},

@@ -110,6 +110,33 @@ export function postgresSpecifics(backend: () => PostgresBackend): void {
       expect(await store.wallet.getBalance('referrer')).toBe(0n);
     });
 
+    it('stores any raw postback data: NULs and lone surrogates are kept as U+FFFD in the audit row', async () => {
+      const { store } = await fresh();
+      const tracker = referredTracker(store);
+      const { clickId } = await tracker.createClick({ userId: 'u', productId: 'p', taskUrl: 'https://a.example/' });
+      const body = { amount: '1.00', conversionId: 'c', note: 'a\u0000b', odd: '\ud800', path: 'C:\\u0000' };
+      expect((await tracker.handlePostback({ query: { click_id: clickId }, body })).duplicate).toBe(false);
+      // Refused before the store step (unknown status): its audit row is written all the same.
+      await expect(tracker.handlePostback({ query: { click_id: clickId }, body: { status: 'x\u0000', conversionId: 'c' } }))
+        .rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
+      const attempts = await store.listPostbackAttempts(clickId);
+      expect(attempts.map((a) => a.decision)).toEqual(['credited', 'invalid_input']);
+      expect(attempts[0]!.rawData).toMatchObject({ note: 'a\ufffdb', odd: '\ufffd', path: 'C:\\u0000' });
+      expect(attempts[1]!.postbackStatus).toBe('x\ufffd');
+      expect(await store.wallet.getBalance('u')).toBe(100n);
+    });
+
+    it('answers a NUL in an identifier with a 400, not a 503, and moves no money', async () => {
+      const { store } = await fresh();
+      const tracker = referredTracker(store);
+      const { clickId } = await tracker.createClick({ userId: 'u', productId: 'p', taskUrl: 'https://a.example/' });
+      await expect(tracker.handlePostback({ query: { click_id: clickId }, body: { amount: '1.00', conversionId: 'c\u0000' } }))
+        .rejects.toMatchObject({ code: 'VALIDATION_ERROR', status: 400 });
+      await expect(store.wallet.apply(manual('k\u0000', 'u', 1n))).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
+      expect(await store.wallet.getBalance('u')).toBe(0n);
+      expect(await store.raw.earningsOfClick(clickId)).toEqual([]);
+    });
+
     it('keeps schemas apart and leaves the host client open on close()', async () => {
       const a = await fresh();
       const b = await fresh();
