@@ -21,8 +21,15 @@ let stopping = false;
 async function shutdown(): Promise<void> {
   if (stopping) return;
   stopping = true;
-  server.close();
+  // Stop accepting, let requests in flight finish (idle keep-alive sockets are closed at once),
+  // then close the store so PGlite's files under .data are left consistent.
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const forced = setTimeout(() => server.closeAllConnections(), 5_000);
+  await closed;
+  clearTimeout(forced);
   await setup.close();
+  console.log('clickcredit example stopped');
   process.exit(0);
 }
 process.on('SIGINT', () => void shutdown());

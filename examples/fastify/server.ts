@@ -25,6 +25,7 @@ async function shutdown(): Promise<void> {
   stopping = true;
   await app.close();
   await setup.close();
+  console.log('clickcredit example stopped');
   process.exit(0);
 }
 process.on('SIGINT', () => void shutdown());

@@ -23,13 +23,13 @@ export function startBanner(setup: ExampleSetup, framework: string): string {
   ];
   if (setup.secret) {
     lines.push(
-      '2) Send a signed postback (replace YOUR_CLICK_ID with data.clickId from step 1):',
-      `POSTBACK_SECRET=... npm run simulate -- YOUR_CLICK_ID --url ${baseUrl}`,
-      '   or by hand with openssl:',
-      `BODY='{"amount": 50.00, "status": "completed", "transactionId": "test_txn_123", "conversionId": "test_conv_456"}'`,
+      '2) Send a signed postback (replace YOUR_CLICK_ID with data.clickId from step 1; the same POSTBACK_SECRET in your shell):',
+      `npm run simulate -- YOUR_CLICK_ID --url ${baseUrl}`,
+      '   or by hand with openssl (every field in the signed body, click_id included):',
+      `BODY='{"click_id": "YOUR_CLICK_ID", "amount": 50.00, "status": "completed", "transactionId": "test_txn_123", "conversionId": "test_conv_456"}'`,
       'ID=msg_$(date +%s%N); TS=$(date +%s)',
-      `SIG=$(printf '%s' "$ID.$TS.$BODY" | openssl dgst -sha256 -hmac "$POSTBACK_SECRET" -binary | base64)`,
-      `curl -X POST "${baseUrl}/postback?click_id=YOUR_CLICK_ID" -H "Content-Type: application/json" \\`,
+      ...signingLines(setup.secret),
+      `curl -X POST "${baseUrl}/postback" -H "Content-Type: application/json" \\`,
       '  -H "webhook-id: $ID" -H "webhook-timestamp: $TS" -H "webhook-signature: v1,$SIG" -d "$BODY"',
     );
   } else {
@@ -49,4 +49,14 @@ export function startBanner(setup: ExampleSetup, framework: string): string {
     '',
   );
   return lines.join('\n');
+}
+
+/** The openssl line that signs `$ID.$TS.$BODY`: a `whsec_` secret is base64 key bytes, any other is the key as text. */
+function signingLines(secret: string): string[] {
+  const sign = (key: string) => `SIG=$(printf '%s' "$ID.$TS.$BODY" | openssl dgst -sha256 ${key} -binary | base64)`;
+  if (!secret.startsWith('whsec_')) return [sign('-hmac "$POSTBACK_SECRET"')];
+  return [
+    `KEY=$(printf '%s' "\${POSTBACK_SECRET#whsec_}" | base64 -d | od -An -tx1 | tr -d ' \\n')`,
+    sign('-mac HMAC -macopt hexkey:$KEY'),
+  ];
 }

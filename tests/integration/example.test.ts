@@ -51,6 +51,16 @@ async function start(script: string, env: Record<string, string>): Promise<{ bas
   return { base: `http://127.0.0.1:${port}/api/v1/earn`, output: () => output, stop };
 }
 
+/** Runs the advertiser simulator as `npm run simulate -- <args>` does. */
+async function simulate(args: string[], env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'examples/simulate-advertiser.ts', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  return { code, output };
+}
+
 const seedPostback = { amount: 50.0, status: 'completed', transactionId: 'test_txn_123', conversionId: 'test_conv_456' };
 const json = async (response: Response) => ({ status: response.status, body: (await response.json()) as any });
 
@@ -92,13 +102,32 @@ describe('the runnable example', () => {
       headers: { authorization: 'Bearer demo-token', 'content-type': 'application/json' },
       body: JSON.stringify({ taskUrl: 'https://example.com/offer' }),
     }));
-    const url = `${server.base}/postback?click_id=${click.body.data.clickId}`;
-    const body = JSON.stringify({ amount: '12.50', conversionId: 'signed-1' });
+    const url = `${server.base}/postback`;
+    const body = JSON.stringify({ click_id: click.body.data.clickId, amount: '12.50', conversionId: 'signed-1' });
     const unsigned = await json(await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body }));
     expect([unsigned.status, unsigned.body.error.code]).toEqual([403, 'POSTBACK_FORBIDDEN']);
     const headers = signPostback({ secret: 'example-secret', id: 'msg_1', timestamp: Math.floor(Date.now() / 1000), payload: body });
     const signed = await json(await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body }));
     expect([signed.status, signed.body.data.amount]).toEqual([200, '12.50']);
+
+    // The advertiser simulator signs with the same secret.
+    const cents = async () => {
+      const wallet = await json(await fetch(`${server.base}/wallet`, { headers: { authorization: 'Bearer demo-token' } }));
+      return BigInt((wallet.body.data.balance as string).replace('.', ''));
+    };
+    const before = await cents();
+    const another = await json(await fetch(`${server.base}/products/demo-product/click`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer demo-token', 'content-type': 'application/json' },
+      body: JSON.stringify({ taskUrl: 'https://example.com/offer' }),
+    }));
+    const simulated = await simulate([another.body.data.clickId, '--amount', '7.25', '--url', server.base], { POSTBACK_SECRET: 'example-secret' });
+    expect(simulated.code).toBe(0);
+    expect(simulated.output).toContain('(signed with POSTBACK_SECRET)');
+    expect(simulated.output).toMatch(/200 OK[\s\S]*"amount": "7.25"[\s\S]*"duplicate": false/);
+    const refused = await simulate([another.body.data.clickId, '--url', server.base], { POSTBACK_SECRET: '' });
+    expect([refused.code, refused.output.includes('POSTBACK_FORBIDDEN')]).toEqual([1, true]);
+    expect(await cents()).toBe(before + 725n); // credited once: the refused replay moved nothing
     await server.stop();
   }, 180_000);
 });
