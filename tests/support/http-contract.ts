@@ -212,7 +212,7 @@ export function runHttpContract(target: HttpTarget, store: StoreTarget): void {
 
       const formClick = await newClick();
       const form = `click_id=${formClick}&amount=10.00&status=completed&conversionId=form-1&note=caf%C3%A9+%26+more`;
-      const formHeaders = signPostback({ secret, id: 'msg_form', timestamp: now(), payload: form });
+      const formHeaders = { ...signPostback({ secret, id: 'msg_form', timestamp: now(), payload: form }) };
       // The same signature over a re-encoded body (same fields, other bytes) is refused.
       const reencoded = await call('POST', '/postback', { url: signed, body: form.replace('+', '%20'), type: 'application/x-www-form-urlencoded', headers: formHeaders });
       expect([reencoded.status, reencoded.body.error.code]).toEqual([403, 'POSTBACK_FORBIDDEN']);
@@ -224,7 +224,7 @@ export function runHttpContract(target: HttpTarget, store: StoreTarget): void {
 
       const getClick = await newClick();
       const query = `click_id=${getClick}&amount=2.50&status=completed&conversionId=get-1`;
-      const getHeaders = signPostback({ secret, id: 'msg_get', timestamp: now(), payload: query });
+      const getHeaders = { ...signPostback({ secret, id: 'msg_get', timestamp: now(), payload: query }) };
       const get = await call('GET', `/postback?${query}`, { url: signed, headers: getHeaders });
       expect([get.status, get.body.data?.amount]).toEqual([200, '2.50']);
       const tampered = await call('GET', `/postback?${query.replace('2.50', '25.00')}`, { url: signed, headers: getHeaders });
