@@ -21,12 +21,10 @@ export const CLICK_COLUMNS = `click_id, user_id, product_id, offer_id, task_url,
   visit_count, first_visit_at, last_visit_at, created_at, updated_at, earn_up_to::text AS earn_up_to, referrer_id,
   commission_ppm, hold_above::text AS hold_above, hold_within_seconds`;
 
-/** Columns of an earning, as JSON with money as text (same shape as the functions return). */
-export const EARNING_JSON = (s: string) => `${s}.earning_json(e) AS earning`;
-
 /** Columns of a wallet operation (ledger entry or outbox row), money cast to text. */
 export const OPERATION_COLUMNS = `user_id, kind, amount::text AS amount, earning_id, reverses_key, reason, created_at`;
 
+/** A click from a row selected with {@link CLICK_COLUMNS}. */
 export function toClick(row: Row): ClickRecord {
   return {
     clickId: text(row.click_id),
@@ -121,10 +119,12 @@ export function toOperation(row: Row): WalletOperation {
   };
 }
 
+/** A ledger entry from a row (operation columns plus `entry_id`). */
 export function toLedgerEntry(row: Row): LedgerEntry {
   return { ...toOperation(row), entryId: text(row.entry_id) };
 }
 
+/** An audit row of a postback attempt. */
 export function toAttempt(row: Row): PostbackAttempt {
   return {
     attemptId: text(row.attempt_id),
