@@ -4,7 +4,7 @@
  */
 import { v4 as uuidv4 } from 'uuid';
 import { moneyOptions, parseAmount, parseRatePpm, type MoneyOptions, type RoundingMode } from './money.js';
-import type { PostbackVerifier } from './postback/verifier.js';
+import { secretParamsOf, type PostbackVerifier } from './postback/verifier.js';
 import { DEFAULT_STATUS_MAP } from './postback/status-map.js';
 import type { Clock, ClickStore, IdGenerator, Logger, ProductCatalog, ReferralResolver, WalletPort } from './ports.js';
 import type { PostbackAction } from './records.js';
@@ -63,6 +63,8 @@ export interface ResolvedOptions {
   holdAboveMinor: bigint | null;
   holdWithinSeconds: number | null;
   verifiers: readonly PostbackVerifier[];
+  /** Parameters never stored (secrets that verifiers read). */
+  secretParams: readonly string[];
   statusMap: Readonly<Record<string, PostbackAction>>;
   clock: Clock;
   ids: IdGenerator;
@@ -115,6 +117,7 @@ export function resolveOptions(options: ClickTrackerOptions): ResolvedOptions {
     holdAboveMinor: aboveAmount === undefined ? null : parseAmount(aboveAmount, money, 'approvalHold.aboveAmount'),
     holdWithinSeconds: withinSeconds ?? null,
     verifiers,
+    secretParams: secretParamsOf(verifiers),
     statusMap: { ...DEFAULT_STATUS_MAP, ...lowerCaseKeys(options.statusMap ?? {}) },
     clock: options.clock ?? { now: () => new Date() },
     ids: options.ids ?? { uuid: () => uuidv4() },

@@ -33,18 +33,20 @@ export async function handlePostback(options: ResolvedOptions, request: Postback
     const unreadable = { unreadable: safeText({ query: request.query, body: request.body }) };
     return recordRefusal(options, auditRow(attemptId, unreadable, sourceIp, now, 'invalid_input', (error as Error).message), error as Error);
   }
-  const refuse = (decision: PostbackDecisionCode, error: Error) =>
-    recordRefusal(options, auditRow(attemptId, params, sourceIp, now, decision, error.message), error);
+  const stored = withoutSecrets(params, options.secretParams);
+  const refuse = (decision: PostbackDecisionCode, error: Error, message = error.message) =>
+    recordRefusal(options, auditRow(attemptId, stored, sourceIp, now, decision, message), error);
 
   const verdict = await runVerifiers(options.verifiers, { ...request, params });
   if (!verdict.ok) {
     options.logger.warn('postback refused by verification', { reason: verdict.reason, sourceIp });
-    return refuse('forbidden', new PostbackForbiddenError());
+    // The reason goes to the audit row for support, never to the caller.
+    return refuse('forbidden', new PostbackForbiddenError(), `verification refused: ${verdict.reason}`);
   }
 
   let command: ConversionCommand;
   try {
-    command = toCommand(options, params, { attemptId, now, sourceIp });
+    command = toCommand(options, params, stored, { attemptId, now, sourceIp });
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
     const isAmount = (error.details as Array<{ path?: string }> | undefined)?.[0]?.path === 'amount';
@@ -59,6 +61,7 @@ export async function handlePostback(options: ResolvedOptions, request: Postback
 function toCommand(
   options: ResolvedOptions,
   params: PostbackParams,
+  stored: PostbackParams,
   context: { attemptId: string; now: Date; sourceIp: string | null },
 ): ConversionCommand {
   const clickId = required(readField(params, 'clickId'), 'click_id');
@@ -90,8 +93,14 @@ function toCommand(
     newEarningId: options.ids.uuid(),
     ledger: options.ledgerMode,
     sourceIp: context.sourceIp,
-    rawData: { ...params },
+    rawData: stored,
   };
+}
+
+/** The postback's fields without the ones that carry a verifier's secret. */
+function withoutSecrets(params: PostbackParams, secretParams: readonly string[]): PostbackParams {
+  if (secretParams.length === 0) return { ...params };
+  return Object.fromEntries(Object.entries(params).filter(([key]) => !secretParams.includes(key)));
 }
 
 function toResult(options: ResolvedOptions, command: ConversionCommand, outcome: ConversionOutcome): PostbackResult {

@@ -13,7 +13,14 @@ export type VerificationResult = { ok: true } | { ok: false; reason: string };
 export interface PostbackVerifier {
   /** Short name for logs (`shared-secret`, `hmac`, `ip-allowlist`...). */
   readonly name: string;
+  /** Parameters that carry a secret: the core never stores them (earning data, audit rows). */
+  readonly secretParams?: readonly string[];
   verify(postback: VerifiablePostback): VerificationResult | Promise<VerificationResult>;
+}
+
+/** Every secret parameter named by these verifiers (composed ones included). */
+export function secretParamsOf(verifiers: readonly PostbackVerifier[]): string[] {
+  return [...new Set(verifiers.flatMap((v) => v.secretParams ?? []))];
 }
 
 /** A verifier that answers synchronously (all the built-in ones). */

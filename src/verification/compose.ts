@@ -2,7 +2,7 @@
  * Combining verifiers: all must pass (the default when several are configured), or any may.
  * @module
  */
-import { runVerifiers, type PostbackVerifier, type VerificationResult } from '../postback/verifier.js';
+import { runVerifiers, secretParamsOf, type PostbackVerifier, type VerificationResult } from '../postback/verifier.js';
 
 /**
  * Accepted only when every verifier accepts; the first refusal is the reason. Useful inside
@@ -10,7 +10,7 @@ import { runVerifiers, type PostbackVerifier, type VerificationResult } from '..
  */
 export function allOf(...verifiers: PostbackVerifier[]): PostbackVerifier {
   requireSome(verifiers, 'allOf');
-  return { name: `allOf(${names(verifiers)})`, verify: (postback) => runVerifiers(verifiers, postback) };
+  return { name: `allOf(${names(verifiers)})`, secretParams: secretParamsOf(verifiers), verify: (postback) => runVerifiers(verifiers, postback) };
 }
 
 /**
@@ -21,6 +21,7 @@ export function anyOf(...verifiers: PostbackVerifier[]): PostbackVerifier {
   requireSome(verifiers, 'anyOf');
   return {
     name: `anyOf(${names(verifiers)})`,
+    secretParams: secretParamsOf(verifiers),
     async verify(postback): Promise<VerificationResult> {
       const reasons: string[] = [];
       for (const verifier of verifiers) {

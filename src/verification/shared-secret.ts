@@ -34,6 +34,7 @@ export function sharedSecret(options: SharedSecretOptions): SyncPostbackVerifier
   const header = (options.header ?? 'x-postback-secret').toLowerCase();
   return {
     name: 'shared-secret',
+    secretParams: [param],
     verify(postback) {
       const given = firstValue(postback.headers?.[header]) ?? firstValue(postback.params[param]);
       if (given === null) return { ok: false, reason: 'secret missing' };
