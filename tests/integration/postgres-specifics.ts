@@ -90,6 +90,26 @@ export function postgresSpecifics(backend: () => PostgresBackend): void {
     });
   });
 
+  describe('concurrency', () => {
+    it('credits two users who refer each other, concurrently, without deadlock or loss', async () => {
+      const { store } = await fresh();
+      // a's credits also lock b's wallet and the other way round: wallets are locked in one order.
+      const tracker = referredTracker(store, { referrals: { referrerOf: (user) => (user === 'a' ? 'b' : 'a') } });
+      const clicks = await Promise.all(Array.from({ length: 40 }, (_, i) =>
+        tracker.createClick({ userId: i % 2 === 0 ? 'a' : 'b', productId: 'p', taskUrl: 'https://a.example/' })));
+      const results = await Promise.allSettled(clicks.map(({ clickId }) =>
+        tracker.handlePostback({ query: { click_id: clickId }, body: { amount: '10.00', conversionId: 'c' } })));
+      expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+      // Each gets 20 credits of 10.00 and 20 commissions of 1.00.
+      for (const user of ['a', 'b']) {
+        expect(await store.wallet.getBalance(user)).toBe(22_000n);
+        const entries = await store.raw.ledgerEntries(user);
+        expect(entries).toHaveLength(40);
+        expect(entries.reduce((sum, e) => sum + e.amountMinor, 0n)).toBe(22_000n);
+      }
+    });
+  });
+
   describe('money and clients', () => {
     it('keeps amounts past 2^53 exact and computes a large commission without overflow', async () => {
       const { store } = await fresh();
