@@ -32,7 +32,7 @@ export function createClickCreditRouter(options: ClickCreditRouterOptions): Rout
           method: req.method,
           params: { ...(req.params as Record<string, string>) },
           rawQuery: rawQueryOf(req.originalUrl),
-          rawBody: Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '',
+          ...bodyOf(req),
           contentType: req.headers['content-type'],
           headers: req.headers,
           ip: req.ip ?? null,
@@ -50,6 +50,17 @@ export function createClickCreditRouter(options: ClickCreditRouterOptions): Rout
     send(res, { status: http.status, body: failureEnvelope(http) });
   });
   return router;
+}
+
+/**
+ * The body as our raw parser left it, or as a host parser mounted before the router did: a
+ * Buffer or text is the exact bytes; an object is what `express.json()`/`urlencoded()` made.
+ */
+function bodyOf(req: Request): { rawBody: string; parsedBody?: unknown } {
+  const body: unknown = req.body;
+  if (Buffer.isBuffer(body)) return { rawBody: body.toString('utf8') };
+  if (typeof body === 'string') return { rawBody: body };
+  return { rawBody: '', parsedBody: body };
 }
 
 function send(res: Response, outgoing: Outgoing): void {

@@ -19,7 +19,7 @@ const ERROR_RESPONSES: Record<string, string> = {
 
 const ERRORS_BY_AUTH: Record<RouteDefinition['auth'], string[]> = {
   bearer: ['400', '401', '404', '503'],
-  postback: ['400', '403', '404', '409', '410', '413', '503'],
+  postback: ['400', '403', '404', '409', '410', '503'],
   none: ['400', '404', '503'],
 };
 
@@ -68,7 +68,8 @@ function operation(route: RouteDefinition): Record<string, unknown> {
     [String(route.status)]: { description: route.message, content: { 'application/json': { schema: successResponseSchema(route) } } },
   };
   if (route.id === 'trackClick') responses['302'] = { description: 'With redirect=1: redirect to the offer (Location header)' };
-  for (const status of ERRORS_BY_AUTH[route.auth]) {
+  const errors = route.body ? [...ERRORS_BY_AUTH[route.auth], '413'] : ERRORS_BY_AUTH[route.auth];
+  for (const status of errors) {
     responses[status] = { description: ERROR_RESPONSES[status], content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
   }
   return {

@@ -16,6 +16,12 @@ export interface IncomingRequest {
   params: Record<string, string>;
   rawQuery: string;
   rawBody: string;
+  /**
+   * A body the host app's own parser already consumed (Express `express.json()` mounted before
+   * the router), used only when `rawBody` is empty. Its exact bytes are gone, so a signature
+   * verifier will refuse it; without one, it is still validated like any body.
+   */
+  parsedBody?: unknown;
   contentType: string | undefined;
   headers: Record<string, string | string[] | undefined>;
   ip: string | null;
@@ -46,7 +52,7 @@ export async function runRoute<Req>(
       params: validate(route.params, incoming.params, 'path') as Record<string, string>,
       query: parseFlatParams(incoming.rawQuery, 'query'),
       rawQuery: incoming.rawQuery,
-      body: parseBody(incoming.rawBody, incoming.contentType),
+      body: incoming.rawBody === '' ? hostParsedBody(incoming.parsedBody) : parseBody(incoming.rawBody, incoming.contentType),
       rawBody: incoming.rawBody,
       headers: incoming.headers,
       ip: incoming.ip,
@@ -71,6 +77,16 @@ export async function runRoute<Req>(
 /** The answer for a path under the prefix that no route serves. */
 export function notFound(): Outgoing {
   return { status: 404, body: failureEnvelope({ status: 404, code: 'NOT_FOUND', message: 'Route not found' }) };
+}
+
+/**
+ * Ignoring a body the host already parsed would be worse than refusing it: a postback's amount
+ * or status would silently fall back to defaults. So it is used, if it is a plain object.
+ */
+function hostParsedBody(body: unknown): Record<string, unknown> | undefined {
+  if (body === undefined || body === null) return undefined;
+  if (typeof body !== 'object' || Array.isArray(body)) throw new ValidationError('Request body must be a JSON object or a form');
+  return Object.keys(body).length === 0 ? undefined : (body as Record<string, unknown>);
 }
 
 function validate(schema: z.ZodType | undefined, value: unknown, where: string): unknown {
