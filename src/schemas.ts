@@ -12,7 +12,13 @@ export const MAX_TASK_URL_LENGTH = 2048;
 export const ClickIdSchema = z.uuid({ message: 'must be a UUID' });
 
 /** An identifier supplied by the host or a network (user, product, offer, conversion ids). */
-export const IdentifierSchema = z.string().trim().min(1).max(256);
+export const IdentifierSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(256)
+  // Control characters (NUL above all) have no place in an id, and some stores cannot hold them.
+  .regex(/^[^\u0000-\u001f\u007f]*$/, { message: 'must not contain control characters' });
 
 /** Body of `POST /products/:productId/click`. */
 export const CreateClickBodySchema = z.strictObject({
