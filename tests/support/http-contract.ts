@@ -24,6 +24,8 @@ export interface StartOptions {
   authenticate: (authorization: string | undefined) => string | null;
   /** The host set a query parser that builds objects/arrays (Express "extended", a custom Fastify one). */
   nestingQueryParser?: boolean;
+  /** Passed to the helper: receives unexpected (500) errors. */
+  onError: (error: unknown) => void;
 }
 
 /** A store under test. */
@@ -34,6 +36,7 @@ export interface StoreTarget {
 
 const TOKENS: Record<string, string> = { 'token-a': 'user-a', 'token-b': 'user-b' };
 const authenticate = (authorization: string | undefined) => {
+  if (authorization === 'Bearer explode') throw new TypeError('session store exploded: secret internal detail');
   const match = /^Bearer (\S+)$/.exec(authorization ?? '');
   return match ? (TOKENS[match[1]!] ?? null) : null;
 };
@@ -42,6 +45,8 @@ export function runHttpContract(target: HttpTarget, store: StoreTarget): void {
   describe(`HTTP contract: ${target.name} on ${store.name}`, () => {
     const clock = new TestClock();
     const servers: RunningServer[] = [];
+    const unexpected: unknown[] = [];
+    const onError = (error: unknown) => void unexpected.push(error);
     let storage: ClickStore;
     let cleanup: () => Promise<void>;
     let base: string;
@@ -61,7 +66,7 @@ export function runHttpContract(target: HttpTarget, store: StoreTarget): void {
         ...overrides,
       });
     const serve = async (t: ClickTracker, trustProxy = false, nestingQueryParser = false) => {
-      const server = await target.start(t, { trustProxy, authenticate, nestingQueryParser });
+      const server = await target.start(t, { trustProxy, authenticate, nestingQueryParser, onError });
       servers.push(server);
       return `${server.baseUrl}/api/v1/earn`;
     };
@@ -288,6 +293,13 @@ export function runHttpContract(target: HttpTarget, store: StoreTarget): void {
       const b = await newClick();
       await call('GET', `/postback?click_id=${b}`, { headers: { 'x-forwarded-for': '203.0.113.9' } });
       expect((await tracker.listPostbackAttempts(b))[0]?.sourceIp).not.toBe('203.0.113.9');
+    });
+
+    it('answers an unexpected error with a generic 500 INTERNAL, handing the error to onError only', async () => {
+      const r = await call('GET', '/wallet', { token: 'explode' });
+      expect(r.body).toEqual({ success: false, message: 'Internal error', error: { code: 'INTERNAL' } });
+      expect(r.status).toBe(500);
+      expect(unexpected.map((e) => (e as Error).message)).toEqual(['session store exploded: secret internal detail']);
     });
 
     it('answers 503 UNAVAILABLE when storage is unreachable, so the advertiser retries', async () => {
