@@ -15,7 +15,16 @@ const openapi = buildOpenApiDocument(setup.baseUrl);
 app.get(`${PREFIX}/openapi.json`, (_req, res) => void res.json(openapi));
 app.use(PREFIX, createClickCreditRouter({ tracker: setup.tracker, authenticate: (req) => userFromAuthorization(req.headers.authorization) }));
 
-const server = app.listen(setup.port, () => console.log(startBanner(setup, 'Express')));
+const server = app.listen(setup.port, (error?: Error) => {
+  if (error) return void cannotListen(error);
+  console.log(startBanner(setup, 'Express'));
+});
+
+async function cannotListen(error: Error): Promise<void> {
+  console.error(`cannot listen on port ${setup.port}: ${error.message}${(error as { code?: string }).code === 'EADDRINUSE' ? ' (another process uses it: set PORT=...)' : ''}`);
+  await setup.close();
+  process.exit(1);
+}
 
 let stopping = false;
 async function shutdown(): Promise<void> {

@@ -16,7 +16,18 @@ await app.register(clickCreditPlugin, {
   tracker: setup.tracker,
   authenticate: (request) => userFromAuthorization(request.headers.authorization),
 });
-await app.listen({ port: setup.port, host: '::' }).catch(async () => app.listen({ port: setup.port, host: '0.0.0.0' }));
+try {
+  // All interfaces, like Express's app.listen(port); IPv4 only where IPv6 is disabled.
+  await app.listen({ port: setup.port, host: '::' }).catch(async (error: { code?: string }) => {
+    if (error.code !== 'EAFNOSUPPORT' && error.code !== 'EADDRNOTAVAIL') throw error;
+    await app.listen({ port: setup.port, host: '0.0.0.0' });
+  });
+} catch (error) {
+  const { message, code } = error as { message?: string; code?: string };
+  console.error(`cannot listen on port ${setup.port}: ${message}${code === 'EADDRINUSE' ? ' (another process uses it: set PORT=...)' : ''}`);
+  await setup.close();
+  process.exit(1);
+}
 console.log(startBanner(setup, 'Fastify'));
 
 let stopping = false;
