@@ -18,6 +18,7 @@ export const IdentifierSchema = z
   .min(1)
   .max(256)
   // Control characters (NUL above all) have no place in an id, and some stores cannot hold them.
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   .regex(/^[^\u0000-\u001f\u007f]*$/, { message: 'must not contain control characters' });
 
 /** Body of `POST /products/:productId/click`. */
