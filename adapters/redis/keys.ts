@@ -1,8 +1,8 @@
 /**
  * Key layout. Click-side data lives under a shard base `<prefix>:{s<n>}` (n from the click id),
- * user-side data under `<prefix>:{u:<userId>}`: the braces are Redis Cluster hash tags, so every
- * script touches one slot. Shards (not one slot per click) let the outbox of owed operations be
- * found by scanning a fixed set of keys.
+ * user-side data under `<prefix>:{u:<userId>}`. The braces are Redis Cluster hash tags, so each
+ * script touches one slot. Shards rather than one slot per click make the outbox of owed
+ * operations findable: it is a fixed set of keys, one per shard, in the slot of its clicks.
  * @module
  */
 
@@ -16,18 +16,32 @@ function fnv1a(text: string): number {
   return hash;
 }
 
+/** Where a store's keys live: shard bases for clicks, user bases for wallets. */
 export interface KeyLayout {
+  /** Key prefix of every key of the store. */
   prefix: string;
+  /** Number of click shards. */
   shards: number;
+  /** Shard number of a click id (stable for a given `shards`). */
   shardOf(clickId: string): number;
+  /** Base of a shard's keys: `<prefix>:{s<n>}`. */
   shardBase(shard: number): string;
+  /** Base of a click's keys (its shard's base). */
   clickBase(clickId: string): string;
+  /** Base of a user's wallet and earnings index: `<prefix>:{u:<userId>}`. */
   userBase(userId: string): string;
-  /** The prefix Lua uses to build user bases: `<prefix>:` + `{u:<id>}`. */
+  /** The prefix Lua builds user bases from: `<prefix>:` + `{u:<id>}`. */
   userPrefix: string;
 }
 
+/** Builds the key layout; refuses a prefix that would change the hash tags, and odd shard counts. */
 export function keyLayout(prefix: string, shards: number): KeyLayout {
+  if (prefix.length === 0 || /[{}\s]/.test(prefix)) {
+    throw new RangeError('Redis key prefix must be non-empty, without braces or whitespace (braces would change the hash tags)');
+  }
+  if (!Number.isInteger(shards) || shards < 1 || shards > 16384) {
+    throw new RangeError('Redis shards must be an integer from 1 to 16384');
+  }
   const layout: KeyLayout = {
     prefix,
     shards,
@@ -49,4 +63,10 @@ export function earningIdFor(clickId: string, uuid: string): string {
 export function clickIdOfEarning(earningId: string): string | null {
   const at = earningId.indexOf('.');
   return at > 0 ? earningId.slice(0, at) : null;
+}
+
+/** The click id inside an owed operation key (`earning:<earningId>:<kind>`), or null. */
+export function clickIdOfOperationKey(key: string): string | null {
+  const earningId = /^earning:(.+):[a-z_]+$/.exec(key)?.[1];
+  return earningId === undefined ? null : clickIdOfEarning(earningId);
 }

@@ -1,74 +1,106 @@
 /**
- * Records as JSON in Redis: money as decimal strings of minor units (exact), times as epoch ms.
+ * Records as JSON in Redis: money as canonical decimal strings of minor units (exact), times as
+ * epoch milliseconds (13 digits, well inside the 14 significant digits cjson writes), and the
+ * advertiser's raw postback data as JSON text inside a string (cjson never re-encodes it, so
+ * numbers past 14 digits, empty arrays and lone surrogates come back exactly as received).
  * @module
  */
 import type { ClickRecord, EarningRecord, LedgerEntry, PostbackAttempt, WalletOperation } from 'clickcredit';
 
-type Json = Record<string, any>;
+/** A decoded JSON object as Lua wrote it. */
+export type StoredJson = Record<string, any>;
 
 const ms = (d: Date | null): number | null => (d === null ? null : d.getTime());
 const date = (v: unknown): Date | null => (v === null || v === undefined ? null : new Date(Number(v)));
+const required = (v: unknown): Date => new Date(Number(v));
 const big = (v: unknown): bigint => BigInt(String(v));
+const text = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 
-export function clickToJson(c: ClickRecord): Json {
+/** Raw data as stored: JSON text (a string), parsed back to the object it was. */
+function rawDataFrom(v: unknown): Record<string, unknown> | null {
+  if (typeof v !== 'string') return null;
+  const parsed: unknown = JSON.parse(v);
+  return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null;
+}
+
+/** A click as the scripts read it. */
+export function clickToJson(c: ClickRecord): StoredJson {
   return {
-    ...c,
-    clickedAt: ms(c.clickedAt), expiresAt: ms(c.expiresAt), postbackReceivedAt: ms(c.postbackReceivedAt),
-    firstVisitAt: ms(c.firstVisitAt), lastVisitAt: ms(c.lastVisitAt), createdAt: ms(c.createdAt), updatedAt: ms(c.updatedAt),
-    earnUpToMinor: undefined, holdAboveMinor: undefined,
-    earnUpTo: c.earnUpToMinor.toString(), holdAbove: c.holdAboveMinor === null ? null : c.holdAboveMinor.toString(),
+    clickId: c.clickId, userId: c.userId, productId: c.productId, offerId: c.offerId, taskUrl: c.taskUrl,
+    redirectUrl: c.redirectUrl, postbackUrl: c.postbackUrl, ipAddress: c.ipAddress, userAgent: c.userAgent,
+    referrer: c.referrer, clickedAt: ms(c.clickedAt), expiresAt: ms(c.expiresAt), status: c.status,
+    conversionId: c.conversionId, postbackReceived: c.postbackReceived, postbackReceivedAt: ms(c.postbackReceivedAt),
+    visitCount: c.visitCount, firstVisitAt: ms(c.firstVisitAt), lastVisitAt: ms(c.lastVisitAt),
+    createdAt: ms(c.createdAt), updatedAt: ms(c.updatedAt), earnUpTo: c.earnUpToMinor.toString(),
+    referrerId: c.referrerId, commissionPpm: c.commissionPpm,
+    holdAbove: c.holdAboveMinor === null ? null : c.holdAboveMinor.toString(), holdWithinSeconds: c.holdWithinSeconds,
   };
 }
 
-export function clickFromJson(j: Json): ClickRecord {
+/** A stored click back to its record. */
+export function clickFromJson(j: StoredJson): ClickRecord {
   return {
-    clickId: j.clickId, userId: j.userId, productId: j.productId, offerId: j.offerId ?? null, taskUrl: j.taskUrl,
-    redirectUrl: j.redirectUrl, postbackUrl: j.postbackUrl, ipAddress: j.ipAddress ?? null, userAgent: j.userAgent ?? null,
-    referrer: j.referrer ?? null, clickedAt: date(j.clickedAt)!, expiresAt: date(j.expiresAt)!, status: j.status,
-    conversionId: j.conversionId ?? null, postbackReceived: Boolean(j.postbackReceived), postbackReceivedAt: date(j.postbackReceivedAt),
+    clickId: j.clickId, userId: j.userId, productId: j.productId, offerId: text(j.offerId), taskUrl: j.taskUrl,
+    redirectUrl: j.redirectUrl, postbackUrl: j.postbackUrl, ipAddress: text(j.ipAddress), userAgent: text(j.userAgent),
+    referrer: text(j.referrer), clickedAt: required(j.clickedAt), expiresAt: required(j.expiresAt), status: j.status,
+    conversionId: text(j.conversionId), postbackReceived: Boolean(j.postbackReceived), postbackReceivedAt: date(j.postbackReceivedAt),
     visitCount: Number(j.visitCount), firstVisitAt: date(j.firstVisitAt), lastVisitAt: date(j.lastVisitAt),
-    createdAt: date(j.createdAt)!, updatedAt: date(j.updatedAt)!, earnUpToMinor: big(j.earnUpTo), referrerId: j.referrerId ?? null,
-    commissionPpm: Number(j.commissionPpm), holdAboveMinor: j.holdAbove === null || j.holdAbove === undefined ? null : big(j.holdAbove),
-    holdWithinSeconds: j.holdWithinSeconds ?? null,
+    createdAt: required(j.createdAt), updatedAt: required(j.updatedAt), earnUpToMinor: big(j.earnUpTo),
+    referrerId: text(j.referrerId), commissionPpm: Number(j.commissionPpm),
+    holdAboveMinor: j.holdAbove === null || j.holdAbove === undefined ? null : big(j.holdAbove),
+    holdWithinSeconds: j.holdWithinSeconds === null || j.holdWithinSeconds === undefined ? null : Number(j.holdWithinSeconds),
   };
 }
 
-export function earningFromJson(j: Json): EarningRecord {
+/** A stored earning back to its record. */
+export function earningFromJson(j: StoredJson): EarningRecord {
   return {
-    earningId: j.earningId, userId: j.userId, productId: j.productId, offerId: j.offerId ?? null, clickId: j.clickId,
-    conversionId: j.conversionId, transactionId: j.transactionId ?? null, amountMinor: big(j.amount), status: j.status,
+    earningId: j.earningId, userId: j.userId, productId: j.productId, offerId: text(j.offerId), clickId: j.clickId,
+    conversionId: j.conversionId, transactionId: text(j.transactionId), amountMinor: big(j.amount), status: j.status,
     approvalStatus: j.approvalStatus, type: j.type, credited: Boolean(j.credited), creditedAt: date(j.creditedAt),
     cancelledAt: date(j.cancelledAt), cancelReason: j.cancelReason ?? null, reversedBeforeCredit: Boolean(j.reversedBeforeCredit),
-    referrerId: j.referrerId ?? null, commissionMinor: big(j.commission), lastPostbackStatus: j.lastPostbackStatus,
-    postbackReceived: Boolean(j.postbackReceived), postbackReceivedAt: date(j.postbackReceivedAt)!,
-    postbackData: j.postbackData && typeof j.postbackData === 'object' ? j.postbackData : null,
-    earnedAt: date(j.earnedAt)!, createdAt: date(j.createdAt)!, updatedAt: date(j.updatedAt)!,
+    referrerId: text(j.referrerId), commissionMinor: big(j.commission), lastPostbackStatus: j.lastPostbackStatus,
+    postbackReceived: Boolean(j.postbackReceived), postbackReceivedAt: required(j.postbackReceivedAt),
+    postbackData: rawDataFrom(j.postbackData), earnedAt: required(j.earnedAt), createdAt: required(j.createdAt),
+    updatedAt: required(j.updatedAt),
   };
 }
 
-export function operationToJson(op: WalletOperation): Json {
-  return { ...op, amountMinor: undefined, amount: op.amountMinor.toString(), createdAt: op.createdAt.getTime() };
-}
-
-export function operationFromJson(j: Json): WalletOperation {
+/** A wallet operation as the scripts read it. */
+export function operationToJson(op: WalletOperation): StoredJson {
   return {
-    key: j.key, userId: j.userId, kind: j.kind, amountMinor: big(j.amount), earningId: j.earningId ?? null,
-    reversesKey: j.reversesKey ?? null, reason: j.reason ?? null, createdAt: date(j.createdAt)!,
+    key: op.key, userId: op.userId, kind: op.kind, amount: op.amountMinor.toString(), earningId: op.earningId,
+    reversesKey: op.reversesKey, reason: op.reason, createdAt: op.createdAt.getTime(),
   };
 }
 
-export function ledgerEntryFromJson(j: Json): LedgerEntry {
+/** A stored (owed) operation back to its record. */
+export function operationFromJson(j: StoredJson): WalletOperation {
+  return {
+    key: j.key, userId: j.userId, kind: j.kind, amountMinor: big(j.amount), earningId: text(j.earningId),
+    reversesKey: text(j.reversesKey), reason: text(j.reason), createdAt: required(j.createdAt),
+  };
+}
+
+/** A stored ledger entry back to its record. */
+export function ledgerEntryFromJson(j: StoredJson): LedgerEntry {
   return { ...operationFromJson(j), entryId: String(j.entryId) };
 }
 
-export function attemptFromJson(j: Json): PostbackAttempt {
+/** A postback audit row as stored (raw data as JSON text). */
+export function attemptToJson(a: PostbackAttempt): StoredJson {
   return {
-    attemptId: j.attemptId, clickId: j.clickId ?? null, conversionId: j.conversionId ?? null, postbackStatus: j.postbackStatus ?? null,
-    amount: j.amount ?? null, sourceIp: j.sourceIp ?? null, rawData: typeof j.rawData === 'object' && j.rawData ? j.rawData : {},
-    decision: j.decision, earningId: j.earningId ?? null, message: j.message ?? null, receivedAt: date(j.receivedAt)!,
+    attemptId: a.attemptId, clickId: a.clickId, conversionId: a.conversionId, postbackStatus: a.postbackStatus,
+    amount: a.amount, sourceIp: a.sourceIp, rawData: JSON.stringify(a.rawData), decision: a.decision,
+    earningId: a.earningId, message: a.message, receivedAt: a.receivedAt.getTime(),
   };
 }
 
-export function attemptToJson(a: PostbackAttempt): Json {
-  return { ...a, receivedAt: a.receivedAt.getTime() };
+/** A stored audit row back to its record. */
+export function attemptFromJson(j: StoredJson): PostbackAttempt {
+  return {
+    attemptId: j.attemptId, clickId: text(j.clickId), conversionId: text(j.conversionId), postbackStatus: text(j.postbackStatus),
+    amount: text(j.amount), sourceIp: text(j.sourceIp), rawData: rawDataFrom(j.rawData) ?? {}, decision: j.decision,
+    earningId: text(j.earningId), message: text(j.message), receivedAt: required(j.receivedAt),
+  };
 }

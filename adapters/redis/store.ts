@@ -1,258 +1,229 @@
 /**
- * The Redis store. Every state change is one Lua script run by SHA (ioredis loads it once and
- * re-sends it after NOSCRIPT, i.e. after a restart or SCRIPT FLUSH); scripts touch one slot.
- * Standalone: a postback writes earning and ledger in one script (inline). Cluster: the click's
- * shard and the user's wallet are different slots, so money goes through the outbox.
+ * The Redis store. Every state change is one Lua script run by SHA (see client.ts), and every
+ * script touches one slot. Standalone layout: a postback writes earning, ledger entries, balances
+ * and audit row in one script (`inline`). Cluster layout: the click's shard and the user's wallet
+ * are different slots, so money goes through the outbox (`supportsInlineLedger: false`).
  * @module
  */
-import {
-  ConflictError,
-  type ClickStore,
-  type ConversionDecision,
-  type EarningRecord,
-  type RawReads,
-  type WalletOperation,
-  type WalletPort,
-} from 'clickcredit';
-import { clickIdOfEarning, earningIdFor, keyLayout } from './keys.js';
-import {
-  attemptFromJson, attemptToJson, clickFromJson, clickToJson, earningFromJson, ledgerEntryFromJson, operationFromJson, operationToJson,
-} from './records.js';
-import { applyConversionLua } from './scripts/apply-conversion.lua.js';
-import { expireClicksLua, insertClickLua, recordVisitLua, settleLua } from './scripts/click.lua.js';
-import { decideApprovalLua } from './scripts/decide-approval.lua.js';
-import { indexEarningLua, walletApplyLua } from './scripts/wallet.lua.js';
-
-/** The subset of an ioredis `Redis` or `Cluster` the store uses (no ioredis types leak out). */
-export interface RedisClientLike {
-  defineCommand(name: string, definition: { numberOfKeys: number; lua: string }): void;
-  get(key: string): Promise<string | null>;
-  lrange(key: string, start: number, stop: number): Promise<string[]>;
-  rpush(key: string, ...values: string[]): Promise<number>;
-  expire(key: string, seconds: number): Promise<number>;
-  zrevrangebyscore(...args: any[]): Promise<string[]>;
-  zrangebyscore(...args: any[]): Promise<string[]>;
-  zrange(key: string, start: number, stop: number): Promise<string[]>;
-  smembers(key: string): Promise<string[]>;
-  hmget(key: string, ...fields: string[]): Promise<(string | null)[]>;
-  hgetall(key: string): Promise<Record<string, string>>;
-  isCluster?: boolean;
-}
+import { ConflictError, type ClickStore, type ConversionDecision, type EarningRecord, type RawReads, type WalletPort } from 'clickcredit';
+import { runScript, type RedisArg, type RedisClientLike } from './client.js';
+import { SCRIPTS } from './commands.js';
+import { clickIdOfEarning, clickIdOfOperationKey, earningIdFor, keyLayout, type KeyLayout } from './keys.js';
+import { luaJson } from './lua-json.js';
+import { finishIndexEntry, listOwed } from './outbox.js';
+import { rawReads, readEarning } from './raw-reads.js';
+import { attemptFromJson, attemptToJson, clickFromJson, clickToJson, earningFromJson, operationFromJson, operationToJson, type StoredJson } from './records.js';
 
 /** Options of {@link createRedisStore}. */
 export interface RedisStoreOptions {
-  /** An ioredis `Redis` or `Cluster`. The store never closes it: you own it. */
+  /** An ioredis `Redis` or `Cluster` (without `keyPrefix`: use `prefix`). The store never closes it. */
   client: RedisClientLike;
-  /** Key prefix; one prefix per deployment (or per test run). Default `cc`. */
+  /** Key prefix; one per deployment (or per test run). No braces. Default `cc`. */
   prefix?: string;
   /** Number of click shards (hash-tag groups). Default 256. Never change it on live data. */
   shards?: number;
+  /**
+   * `standalone`: one script per postback writes the ledger too (inline). `cluster`: every
+   * script stays in one slot and money goes through the outbox; required on a Redis Cluster and
+   * allowed on a standalone server (to move to a cluster later without changing layouts).
+   * Default: `cluster` for an ioredis `Cluster`, `standalone` otherwise.
+   */
+  layout?: 'standalone' | 'cluster';
   /** How long a click key outlives its expiry, so late postbacks get 410, not 404. Default 30 days. */
   clickRetentionSeconds?: number;
-  /** How long postback audit rows are kept (0: forever). Default 0. */
+  /** How long a click's postback audit rows are kept after its last attempt (0: forever). Default 0. */
   auditRetentionSeconds?: number;
-  /** Force the cluster (outbox) layout on a standalone server. Default: on for a Cluster client. */
-  crossSlot?: boolean;
 }
 
 /** A Redis store: the {@link ClickStore} plus raw reads for tests. */
 export interface RedisStore extends ClickStore {
+  /** Raw reads of the stored data, for the conformance suite and for debugging. */
   readonly raw: RawReads;
+  /** The key layout in use. */
+  readonly layout: 'standalone' | 'cluster';
 }
 
-const COMMANDS = {
-  ccApplyConversion: applyConversionLua,
-  ccInsertClick: insertClickLua,
-  ccRecordVisit: recordVisitLua,
-  ccExpireClicks: expireClicksLua,
-  ccSettle: settleLua,
-  ccWalletApply: walletApplyLua,
-  ccIndexEarning: indexEarningLua,
-  ccDecideApproval: decideApprovalLua,
-} as const;
+const DAY_SECONDS = 86_400;
+
+function resolveLayout(options: RedisStoreOptions): 'standalone' | 'cluster' {
+  const isCluster = options.client.isCluster === true;
+  const layout = options.layout ?? (isCluster ? 'cluster' : 'standalone');
+  if (layout === 'standalone' && isCluster) {
+    throw new RangeError("A Redis Cluster needs layout 'cluster': a postback's click and wallet live in different slots");
+  }
+  if (options.client.options?.keyPrefix) {
+    throw new RangeError("Use the store's `prefix` option, not the client's `keyPrefix` (Lua scripts build wallet keys themselves)");
+  }
+  return layout;
+}
+
+function seconds(value: number | undefined, fallback: number, name: string): number {
+  const resolved = value ?? fallback;
+  if (!Number.isInteger(resolved) || resolved < 0) throw new RangeError(`${name} must be a non-negative integer`);
+  return resolved;
+}
+
+const parse = (value: unknown): StoredJson => JSON.parse(String(value)) as StoredJson;
+const asList = (value: unknown): StoredJson[] => (Array.isArray(value) ? (value as StoredJson[]) : []);
+const earningOf = (value: unknown): EarningRecord | null =>
+  value !== null && typeof value === 'object' ? earningFromJson(value as StoredJson) : null;
 
 /** Creates a Redis store on a standalone server or a Redis Cluster. */
 export function createRedisStore(options: RedisStoreOptions): RedisStore {
   const { client } = options;
+  const layout = resolveLayout(options);
+  const crossSlot = layout === 'cluster';
   const keys = keyLayout(options.prefix ?? 'cc', options.shards ?? 256);
-  const crossSlot = options.crossSlot ?? client.isCluster === true;
-  const retentionMs = (options.clickRetentionSeconds ?? 30 * 86_400) * 1000;
-  const auditTtl = options.auditRetentionSeconds ?? 0;
-  for (const [name, lua] of Object.entries(COMMANDS)) client.defineCommand(name, { numberOfKeys: 1, lua });
-  // Commands added by defineCommand above: EVALSHA, with EVAL (and so a reload) after NOSCRIPT.
-  const scripted = client as unknown as Record<string, (...args: (string | number)[]) => Promise<any>>;
-  const run = (name: keyof typeof COMMANDS, key: string, ...args: (string | number)[]): Promise<any> => scripted[name]!(key, ...args);
-  const parse = (text: string) => JSON.parse(text) as Record<string, any>;
-  const list = (value: unknown): Record<string, any>[] => (Array.isArray(value) ? value : []);
-
-  const wallet: WalletPort = {
-    // One script in the user's slot: exactly one of concurrent callers with a key appends the entry.
-    async apply(op) {
-      try {
-        const result = parse(await run('ccWalletApply', keys.userBase(op.userId), JSON.stringify(operationToJson(op)), op.createdAt.getTime()));
-        return { duplicate: Boolean(result.duplicate), balanceMinor: BigInt(String(result.balance)) };
-      } catch (error) {
-        if (/CONFLICT/.test(String((error as Error).message))) throw new ConflictError('Idempotency key already used for a different wallet operation');
-        throw error;
-      }
-    },
-    async getBalance(userId) {
-      return BigInt((await client.get(`${keys.userBase(userId)}:balance`)) ?? '0');
-    },
-  };
-
-  const getEarning = async (earningId: string): Promise<EarningRecord | null> => {
-    const clickId = clickIdOfEarning(earningId);
-    if (clickId === null) return null;
-    const raw = await client.get(`${keys.clickBase(clickId)}:earning:${earningId}`);
-    return raw ? earningFromJson(parse(raw)) : null;
-  };
-
-  /** Cluster path: earnings reach the user's index through an internal outbox entry. */
-  const indexEarning = async (shard: number, op: Record<string, any>) => {
-    await run('ccIndexEarning', keys.userBase(op.userId), op.earningId, op.createdAt);
-    await run('ccSettle', keys.shardBase(shard), op.key, Date.now());
-  };
+  const retentionMs = seconds(options.clickRetentionSeconds, 30 * DAY_SECONDS, 'clickRetentionSeconds') * 1000;
+  const auditTtl = seconds(options.auditRetentionSeconds, 0, 'auditRetentionSeconds');
+  const run = (script: keyof typeof SCRIPTS, key: string, ...args: RedisArg[]) => runScript(client, SCRIPTS[script], key, ...args);
+  const wallet = ledgerWallet(client, keys);
 
   const store: RedisStore = {
     name: crossSlot ? 'redis-cluster' : 'redis',
     supportsInlineLedger: !crossSlot,
+    layout,
     wallet,
 
+    // SET NX in the click's shard: of two inserts of one id, exactly one creates the key.
     async insertClick(click) {
-      const inserted = await run('ccInsertClick', keys.clickBase(click.clickId), click.clickId, JSON.stringify(clickToJson(click)),
-        click.expiresAt.getTime() + retentionMs, click.expiresAt.getTime());
+      const expiresAt = click.expiresAt.getTime();
+      // A tracker clock behind the wall clock must not give the key an expiry already past.
+      const keyExpiry = expiresAt + retentionMs > Date.now() ? expiresAt + retentionMs : Date.now() + (expiresAt - click.clickedAt.getTime()) + retentionMs;
+      const inserted = await run('insertClick', keys.clickBase(click.clickId), click.clickId, luaJson(clickToJson(click)),
+        keyExpiry, expiresAt, click.createdAt.getTime() - retentionMs);
       if (Number(inserted) !== 1) throw new ConflictError('Click id already exists');
     },
 
+    // One script: concurrent visits each count once (Redis runs scripts one at a time).
     async recordVisit(clickId, at) {
-      const raw = await run('ccRecordVisit', keys.clickBase(clickId), clickId, at.getTime());
-      return raw ? clickFromJson(parse(raw)) : null;
+      const raw = await run('recordVisit', keys.clickBase(clickId), clickId, at.getTime());
+      return raw === null ? null : clickFromJson(parse(raw));
     },
 
     async getClick(clickId) {
       const raw = await client.get(`${keys.clickBase(clickId)}:click:${clickId}`);
-      return raw ? clickFromJson(parse(raw)) : null;
+      return raw === null ? null : clickFromJson(parse(raw));
     },
 
-    // One script in the click's shard: Redis runs it alone, so exactly one of concurrent
-    // postbacks of a click creates its earning; the others see it.
+    // One script in the click's shard. Redis runs scripts one at a time, so of any number of
+    // concurrent postbacks of a click exactly one creates its earning; the others see it.
     async applyConversion(c) {
       const command = {
         attemptId: c.attemptId, clickId: c.clickId, conversionId: c.conversionId, action: c.action, status: c.postbackStatus,
         amount: c.amountMinor === null ? null : c.amountMinor.toString(), rawAmount: c.rawAmount, transactionId: c.transactionId,
         offerId: c.offerId, now: c.now.getTime(), newEarningId: earningIdFor(c.clickId, c.newEarningId), ledger: c.ledger,
-        sourceIp: c.sourceIp, rawData: c.rawData, crossSlot, userPrefix: keys.userPrefix, auditTtl,
+        sourceIp: c.sourceIp, rawData: JSON.stringify(c.rawData), crossSlot, userPrefix: keys.userPrefix, auditTtl,
       };
-      const result = parse(await run('ccApplyConversion', keys.clickBase(c.clickId), JSON.stringify(command)));
-      const earning = result.earning && typeof result.earning === 'object' ? earningFromJson(result.earning) : null;
-      if (crossSlot && earning && (result.decision as string) !== 'duplicate') {
-        const indexOp = { key: `index:${earning.earningId}`, userId: earning.userId, earningId: earning.earningId, createdAt: earning.createdAt.getTime() };
-        await indexEarning(keys.shardOf(c.clickId), indexOp).catch(() => undefined); // retried from the outbox
-      }
-      return { decision: result.decision as ConversionDecision, earning, owed: list(result.owed).map(operationFromJson) };
+      const result = parse(await run('applyConversion', keys.clickBase(c.clickId), luaJson(command)));
+      const earning = earningOf(result.earning);
+      if (crossSlot && earning !== null && result.created === true) await indexNow(client, keys, earning);
+      return { decision: result.decision as ConversionDecision, earning, owed: asList(result.owed).map(operationFromJson) };
     },
 
     async recordPostbackAttempt(attempt) {
-      const key = `${keys.clickBase(attempt.clickId ?? '')}:audit:${attempt.clickId ?? ''}`;
-      await client.rpush(key, JSON.stringify(attemptToJson(attempt)));
-      if (auditTtl > 0) await client.expire(key, auditTtl);
+      const clickId = attempt.clickId ?? '';
+      await run('recordAttempt', keys.clickBase(clickId), clickId, luaJson(attemptToJson(attempt)), auditTtl);
     },
 
     async listPostbackAttempts(clickId) {
-      return (await client.lrange(`${keys.clickBase(clickId)}:audit:${clickId}`, 0, -1)).map((raw) => attemptFromJson(parse(raw)));
+      const rows = await client.lrange(`${keys.clickBase(clickId)}:audit:${clickId}`, 0, -1);
+      return rows.map((raw) => attemptFromJson(parse(raw)));
     },
 
-    getEarning,
+    getEarning: (earningId) => readEarning(client, keys, earningId),
 
-    async listEarnings({ userId, limit, after }) {
-      const index = `${keys.userBase(userId)}:earnings`;
-      let ids: string[];
-      if (after === null) {
-        ids = await client.zrevrangebyscore(index, '+inf', '-inf', 'LIMIT', 0, limit);
-      } else {
-        const at = after.createdAt.getTime();
-        // Same-millisecond earnings are ordered by id (descending), as ZREVRANGE orders ties.
-        const tied = (await client.zrangebyscore(index, at, at)).filter((id) => id < after.earningId).sort().reverse();
-        const older = await client.zrevrangebyscore(index, `(${at}`, '-inf', 'LIMIT', 0, limit);
-        ids = [...tied, ...older].slice(0, limit);
-      }
-      const earnings = await Promise.all(ids.map(getEarning));
-      return earnings.filter((e): e is EarningRecord => e !== null);
-    },
+    listEarnings: (query) => listEarnings(client, keys, query),
 
-    // In the click's shard, like postbacks of that click: approvals and reversals never interleave.
+    // In the click's shard, like the postbacks of that click: a decision never interleaves with a
+    // reversal, and of concurrent decisions exactly one applies.
     async decideApproval(c) {
       const clickId = clickIdOfEarning(c.earningId);
       if (clickId === null) return { decision: 'not_found', earning: null, owed: [] };
-      const result = parse(await run('ccDecideApproval', keys.clickBase(clickId), JSON.stringify({
-        earningId: c.earningId, approve: c.approve, now: c.now.getTime(), ledger: c.ledger, userPrefix: keys.userPrefix,
+      const result = parse(await run('decideApproval', keys.clickBase(clickId), luaJson({
+        earningId: c.earningId, approve: c.approve, now: c.now.getTime(), ledger: c.ledger, userPrefix: keys.userPrefix, crossSlot,
       })));
-      return {
-        decision: result.decision,
-        earning: result.earning && typeof result.earning === 'object' ? earningFromJson(result.earning) : null,
-        owed: list(result.owed).map(operationFromJson),
-      };
+      return { decision: result.decision, earning: earningOf(result.earning), owed: asList(result.owed).map(operationFromJson) };
     },
 
-    // Key TTLs already end clicks; this marks pending ones as expired, shard by shard.
+    // Key TTLs end clicks; this only marks pending clicks past expiry as expired, shard by shard,
+    // each shard in one script (a postback of the same click sees either state, both `expired`).
     async expireClicks(now, limit) {
       let expired = 0;
       for (let shard = 0; shard < keys.shards && expired < limit; shard += 1) {
-        expired += Number(await run('ccExpireClicks', keys.shardBase(shard), now.getTime(), limit - expired));
+        expired += Number(await run('expireClicks', keys.shardBase(shard), now.getTime(), limit - expired));
       }
       return expired;
     },
 
-    async listOwedOperations(limit) {
-      const owed: WalletOperation[] = [];
-      for (let shard = 0; shard < keys.shards && owed.length < limit; shard += 1) {
-        const base = keys.shardBase(shard);
-        const opKeys = await client.zrange(`${base}:owed`, 0, limit - 1);
-        if (opKeys.length === 0) continue;
-        for (const raw of await client.hmget(`${base}:ops`, ...opKeys)) {
-          if (!raw) continue;
-          const op = parse(raw);
-          if (op.kind === 'index') await indexEarning(shard, op);
-          else if (owed.length < limit) owed.push(operationFromJson(op));
-        }
-      }
-      return owed.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
-    },
+    listOwedOperations: (limit) => listOwed(client, keys, limit),
 
+    // Settling is idempotent: the first settle wins, later ones change nothing.
     async settleOwedOperation(key, at) {
-      const earningId = /^earning:(.+):[a-z_]+$/.exec(key)?.[1];
-      const clickId = earningId ? clickIdOfEarning(earningId) : null;
-      if (clickId) await run('ccSettle', keys.clickBase(clickId), key, at.getTime());
+      const clickId = clickIdOfOperationKey(key);
+      if (clickId !== null) await run('settleOwed', keys.clickBase(clickId), key, at.getTime());
     },
 
     async close() {},
 
-    raw: {
-      async ledgerEntries(userId) {
-        return (await client.lrange(`${keys.userBase(userId)}:ledger`, 0, -1)).map((raw) => ledgerEntryFromJson(parse(raw)));
-      },
-      async cachedBalance(userId) {
-        return wallet.getBalance(userId);
-      },
-      async earningsOfClick(clickId) {
-        const base = keys.clickBase(clickId);
-        const earningIds = Object.values(await client.hgetall(`${base}:conv:${clickId}`));
-        const earnings = await Promise.all(earningIds.map(getEarning));
-        return earnings.filter((e): e is EarningRecord => e !== null);
-      },
-      async outboxOfEarning(earningId) {
-        const clickId = clickIdOfEarning(earningId);
-        if (!clickId) return [];
-        const base = keys.clickBase(clickId);
-        const opKeys = await client.smembers(`${base}:opsof:${earningId}`);
-        if (opKeys.length === 0) return [];
-        return (await client.hmget(`${base}:ops`, ...opKeys)).filter((raw): raw is string => raw !== null).map((raw) => {
-          const op = parse(raw);
-          return { ...operationFromJson(op), settledAt: op.settledAt ? new Date(Number(op.settledAt)) : null };
-        });
-      },
-    },
+    raw: rawReads(client, keys),
   };
   return store;
+}
+
+/**
+ * Cluster layout: adds a new earning to its user's index right away. A failure here is not lost:
+ * the conversion script recorded an internal outbox entry that `retryPendingCredits()` finishes.
+ */
+async function indexNow(client: RedisClientLike, keys: KeyLayout, earning: EarningRecord): Promise<void> {
+  const entry = { key: `index:${earning.earningId}`, userId: earning.userId, earningId: earning.earningId, createdAt: earning.createdAt.getTime() };
+  await finishIndexEntry(client, keys, keys.shardOf(earning.clickId), entry).catch(() => undefined);
+}
+
+/** The store's own ledger wallet: one script in the user's slot per operation. */
+function ledgerWallet(client: RedisClientLike, keys: KeyLayout): WalletPort {
+  return {
+    // Idempotent by key: of concurrent callers with one key, exactly one appends the entry and
+    // moves the balance; the others get `duplicate`. A key reused for another user or amount is a
+    // ConflictError, and nothing is written.
+    async apply(op) {
+      let reply: unknown;
+      try {
+        reply = await runScript(client, SCRIPTS.walletApply, keys.userBase(op.userId), luaJson(operationToJson(op)), keys.userPrefix);
+      } catch (error) {
+        if (String((error as Error | null)?.message).startsWith('CONFLICT')) {
+          throw new ConflictError('Idempotency key already used for a different wallet operation');
+        }
+        throw error;
+      }
+      const result = parse(reply);
+      return { duplicate: result.duplicate === true, balanceMinor: BigInt(String(result.balance)) };
+    },
+    async getBalance(userId) {
+      return BigInt((await client.get(`${keys.userBase(userId)}:balance`)) ?? '0');
+    },
+  };
+}
+
+/**
+ * A user's earnings, newest first: the index is a sorted set by createdAt (ms), and Redis orders
+ * equal scores by member, which is the earning id, so the order is (createdAt desc, earningId desc).
+ */
+async function listEarnings(
+  client: RedisClientLike,
+  keys: KeyLayout,
+  { userId, limit, after }: Parameters<ClickStore['listEarnings']>[0],
+): Promise<EarningRecord[]> {
+  const index = `${keys.userBase(userId)}:earnings`;
+  let ids: string[];
+  if (after === null) {
+    ids = await client.zrevrangebyscore(index, '+inf', '-inf', 'LIMIT', 0, limit);
+  } else {
+    const at = after.createdAt.getTime();
+    const tied = (await client.zrangebyscore(index, at, at)).filter((id) => id < after.earningId).sort().reverse();
+    const older = tied.length >= limit ? [] : await client.zrevrangebyscore(index, `(${at}`, '-inf', 'LIMIT', 0, limit - tied.length);
+    ids = [...tied, ...older].slice(0, limit);
+  }
+  const earnings = await Promise.all(ids.map((id) => readEarning(client, keys, id)));
+  return earnings.filter((e): e is EarningRecord => e !== null);
 }

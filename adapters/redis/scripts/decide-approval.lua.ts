@@ -1,17 +1,19 @@
 /**
- * Lua: approve or reject a held earning, in its click's shard (so it never interleaves with a
- * postback of the same click).
+ * Lua: approve or reject a held earning. KEYS[1] is the shard base of the earning's click, so a
+ * decision never interleaves with a postback of that click. Checks first, writes after (see
+ * apply-conversion).
  * @module
  */
-import { moneyLua } from './money.lua.js';
-import { postEntryLua } from './post-entry.lua.js';
+import { ledgerPreludeLua } from './prelude-ledger.lua.js';
+import { moneyPreludeLua } from './prelude-money.lua.js';
 
-export const decideApprovalLua = moneyLua + postEntryLua + String.raw`
+export const decideApprovalLua = '#!lua\n' + moneyPreludeLua + ledgerPreludeLua + String.raw`
 local base = KEYS[1]
 local c = cjson.decode(ARGV[1])
+if c.crossSlot and c.ledger == 'inline' then return redis.error_reply('ERR inline ledger needs the standalone layout') end
 local key = base .. ':earning:' .. c.earningId
 local raw = redis.call('GET', key)
-if not raw then return cjson.encode({ decision = 'not_found', owed = {} }) end
+if not raw then return cjson.encode({ decision = 'not_found', earning = cjson.null, owed = {} }) end
 local e = cjson.decode(raw)
 if (c.approve and e.approvalStatus == 'manual_approved') or ((not c.approve) and e.cancelReason == 'approval_rejected') then
   return cjson.encode({ decision = 'unchanged', earning = e, owed = {} })
@@ -27,16 +29,24 @@ if c.approve then
 else
   e.approvalStatus = 'rejected'; e.status = 'cancelled'; e.cancelReason = 'approval_rejected'; e.cancelledAt = c.now
 end
-redis.call('SET', key, cjson.encode(e))
+for _, op in ipairs(ops) do op.createdAt = c.now end
+local states = {}
+if c.ledger == 'inline' and #ops > 0 then
+  local refused
+  states, refused = check_entries(c.userPrefix, ops)
+  if not states then return redis.error_reply(refused) end
+end
+local text = cjson.encode(e)
+
+redis.call('SET', key, text)
 local owed = {}
-for _, op in ipairs(ops) do
-  op.createdAt = c.now
+for i, op in ipairs(ops) do
   if c.ledger == 'inline' then
-    post_entry(c.userPrefix .. '{u:' .. op.userId .. '}', op, c.now)
+    if states[i] == 'new' then write_entry(c.userPrefix, op, c.now) end
   elseif redis.call('HSETNX', base .. ':ops', op.key, cjson.encode(op)) == 1 then
     redis.call('ZADD', base .. ':owed', c.now, op.key)
     redis.call('SADD', base .. ':opsof:' .. op.earningId, op.key)
-    table.insert(owed, op)
+    owed[#owed + 1] = op
   end
 end
 return cjson.encode({ decision = 'applied', earning = e, owed = owed })

@@ -1,0 +1,47 @@
+/**
+ * Raw reads of the stored data for the conformance suite (and for debugging): straight from the
+ * keys, not through the store's own answers.
+ * @module
+ */
+import type { EarningRecord, RawReads } from 'clickcredit';
+import type { RedisClientLike } from './client.js';
+import { clickIdOfEarning, type KeyLayout } from './keys.js';
+import { earningFromJson, ledgerEntryFromJson, operationFromJson, type StoredJson } from './records.js';
+
+/** Reads one earning by its Redis id (`<clickId>.<uuid>`). */
+export async function readEarning(client: RedisClientLike, keys: KeyLayout, earningId: string): Promise<EarningRecord | null> {
+  const clickId = clickIdOfEarning(earningId);
+  if (clickId === null) return null;
+  const raw = await client.get(`${keys.clickBase(clickId)}:earning:${earningId}`);
+  return raw === null ? null : earningFromJson(JSON.parse(raw) as StoredJson);
+}
+
+/** The {@link RawReads} of a Redis store. */
+export function rawReads(client: RedisClientLike, keys: KeyLayout): RawReads {
+  return {
+    async ledgerEntries(userId) {
+      const rows = await client.lrange(`${keys.userBase(userId)}:ledger`, 0, -1);
+      return rows.map((raw) => ledgerEntryFromJson(JSON.parse(raw) as StoredJson));
+    },
+    async cachedBalance(userId) {
+      return BigInt((await client.get(`${keys.userBase(userId)}:balance`)) ?? '0');
+    },
+    async earningsOfClick(clickId) {
+      const earningIds = await client.hvals(`${keys.clickBase(clickId)}:conv:${clickId}`);
+      const earnings = await Promise.all(earningIds.map((id) => readEarning(client, keys, id)));
+      return earnings.filter((e): e is EarningRecord => e !== null);
+    },
+    async outboxOfEarning(earningId) {
+      const clickId = clickIdOfEarning(earningId);
+      if (clickId === null) return [];
+      const base = keys.clickBase(clickId);
+      const opKeys = await client.smembers(`${base}:opsof:${earningId}`);
+      if (opKeys.length === 0) return [];
+      const rows = (await client.hmget(`${base}:ops`, ...opKeys)).filter((raw): raw is string => raw !== null);
+      return rows.map((raw) => {
+        const op = JSON.parse(raw) as StoredJson;
+        return { ...operationFromJson(op), settledAt: op.settledAt ? new Date(Number(op.settledAt)) : null };
+      });
+    },
+  };
+}

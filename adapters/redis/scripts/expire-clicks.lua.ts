@@ -1,0 +1,27 @@
+/**
+ * Lua: mark at most ARGV[2] pending clicks of one shard whose expiry is <= ARGV[1] (epoch ms)
+ * as expired. KEYS[1] is the shard base; its `:pending` sorted set holds the pending clicks by
+ * expiry. Members whose key already ended (retention passed) are only dropped from the index.
+ * Returns how many clicks it marked.
+ * @module
+ */
+export const expireClicksLua = String.raw`#!lua
+local base = KEYS[1]
+local now = tonumber(ARGV[1])
+local ids = redis.call('ZRANGEBYSCORE', base .. ':pending', '-inf', now, 'LIMIT', 0, tonumber(ARGV[2]))
+local count = 0
+for _, id in ipairs(ids) do
+  redis.call('ZREM', base .. ':pending', id)
+  local key = base .. ':click:' .. id
+  local raw = redis.call('GET', key)
+  if raw then
+    local click = cjson.decode(raw)
+    if click.status == 'pending' then
+      click.status = 'expired'; click.updatedAt = now
+      redis.call('SET', key, cjson.encode(click), 'KEEPTTL')
+      count = count + 1
+    end
+  end
+end
+return count
+`;
