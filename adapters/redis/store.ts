@@ -121,6 +121,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       return { decision: result.decision as ConversionDecision, earning, owed: asList(result.owed).map(operationFromJson) };
     },
 
+    // Append-only: concurrent attempts are all kept, in the order Redis ran them.
     async recordPostbackAttempt(attempt) {
       const clickId = attempt.clickId ?? '';
       await run('recordAttempt', keys.clickBase(clickId), clickId, luaJson(attemptToJson(attempt)), auditTtl);

