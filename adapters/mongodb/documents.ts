@@ -1,86 +1,191 @@
 /**
- * Records ⇄ MongoDB documents. Money is int64 (`Long`), times are BSON dates.
+ * Records ⇄ MongoDB documents. Pure mapping, no I/O:
+ * - money is BSON int64 (`Long` on the way in; read back as `bigint` with `useBigInt64`);
+ * - times are BSON dates;
+ * - the advertiser's raw postback data is stored as JSON text, never as a sub-document: its
+ *   field names come from the outside world and may start with `$`, contain `.` or a NUL, which
+ *   BSON refuses (NUL) or MongoDB updates treat specially (`$`, `.`). Text keeps them exactly.
  * @module
  */
 import type { Long, ObjectId } from 'mongodb';
 import type { ClickRecord, EarningRecord, LedgerEntry, PostbackAttempt, WalletOperation } from 'clickcredit';
-import { fromLong, toLong } from './guards.js';
+import { fromLong, toLong } from './int64.js';
 
-/** An owed operation embedded in its earning (settled when the wallet confirmed it). */
+/** An int64 as written (`Long`) or as read back (`bigint`). */
+export type StoredInt64 = Long | bigint;
+
+/** A wallet operation owed to the wallet, embedded in its earning (the outbox). */
 export interface OwedDocument extends Omit<WalletOperation, 'amountMinor'> {
-  amount: Long;
+  amount: StoredInt64;
+  /** When the wallet confirmed it; `null` while owed. */
   settledAt: Date | null;
 }
 
+/** The earning fields a journal or a transaction sets on an existing earning. */
+export type EarningFields = Omit<EarningDocument, '_id' | 'version' | 'owed' | 'owing'>;
+
+/** A change to an existing earning: compare-and-set on its version, owed operations appended. */
+export interface EarningUpdate {
+  earningId: string;
+  expectedVersion: number;
+  set: EarningFields;
+  push: OwedDocument[];
+}
+
+/**
+ * The standalone path's write-ahead record, stored on the click in the same single-document
+ * write that claims the click. It holds every other write of the step, so whoever finds it
+ * (the next postback of the click, an approval, `retryPendingCredits()`) can finish the step.
+ */
+export interface JournalDocument {
+  /** The attempt (postback) or a random id (approval) that wrote it. */
+  id: string;
+  at: Date;
+  insert: EarningDocument | null;
+  update: EarningUpdate | null;
+  attempt: AttemptDocument | null;
+}
+
+/** A click: the record plus its compare-and-set `version` and, briefly, a journal. */
 export type ClickDocument = Omit<ClickRecord, 'clickId' | 'earnUpToMinor' | 'holdAboveMinor'> & {
   _id: string;
-  earnUpTo: Long;
-  holdAbove: Long | null;
-  /** Bumped by every state change: the compare-and-set guard of the non-transactional path. */
+  earnUpTo: StoredInt64;
+  holdAbove: StoredInt64 | null;
+  /** Moved by every state change of the click or its earning: the serialisation point. */
   version: number;
+  journal?: JournalDocument;
 };
 
-export type EarningDocument = Omit<EarningRecord, 'earningId' | 'amountMinor' | 'commissionMinor'> & {
+/** An earning, with its version and its outbox (owed wallet operations) embedded. */
+export type EarningDocument = Omit<EarningRecord, 'earningId' | 'amountMinor' | 'commissionMinor' | 'postbackData'> & {
   _id: string;
-  amount: Long;
-  commission: Long;
+  amount: StoredInt64;
+  commission: StoredInt64;
+  /** JSON text of the last postback's raw data. */
+  postbackData: string | null;
   version: number;
   owed: OwedDocument[];
+  /** True while any owed operation is unsettled (indexed, so the retry finds them cheaply). */
+  owing: boolean;
 };
 
+/** A ledger entry. `folded` says whether the wallet's cached balance already includes it. */
+export interface LedgerDocument extends Omit<LedgerEntry, 'entryId' | 'amountMinor'> {
+  _id?: ObjectId;
+  amount: StoredInt64;
+  folded: boolean;
+}
+
+/** A wallet's cached balance; `seq` and `lastBatch` serve the standalone path's folding. */
+export interface WalletDocument {
+  _id: string;
+  balance: StoredInt64;
+  seq?: number | null;
+  lastBatch?: string[];
+}
+
+/** A postback attempt (audit row); raw data as JSON text. */
+export type AttemptDocument = Omit<PostbackAttempt, 'attemptId' | 'rawData'> & { _id: string; rawData: string };
+
+/** The fields a conversion may change on a click (never the visit counters, which move on their own). */
+export const CLICK_STATE_FIELDS = ['status', 'conversionId', 'postbackReceived', 'postbackReceivedAt', 'updatedAt'] as const;
+
+/** Raw postback data → JSON text (bigints as strings, should a host put one there). */
+export function encodeRawData(data: Record<string, unknown>): string {
+  return JSON.stringify(data, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
+}
+
+/** JSON text → raw postback data; text that is not a JSON object is kept under `unreadable`. */
+export function decodeRawData(text: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch {
+    // fall through: stored by something else than this adapter
+  }
+  return { unreadable: text };
+}
+
+/** A click record → its document at `version`. */
 export function clickToDocument(c: ClickRecord, version: number): ClickDocument {
   const { clickId, earnUpToMinor, holdAboveMinor, ...rest } = c;
   return { ...rest, _id: clickId, earnUpTo: toLong(earnUpToMinor), holdAbove: holdAboveMinor === null ? null : toLong(holdAboveMinor), version };
 }
 
+/** A click document → its record (version and journal dropped). */
 export function clickFromDocument(d: ClickDocument): ClickRecord {
-  const { _id, earnUpTo, holdAbove, version: _version, ...rest } = d;
+  const { _id, earnUpTo, holdAbove, version: _version, journal: _journal, ...rest } = d;
   return { ...rest, clickId: _id, earnUpToMinor: fromLong(earnUpTo), holdAboveMinor: holdAbove === null ? null : fromLong(holdAbove) };
 }
 
-export function earningToDocument(e: EarningRecord, version: number, owed: OwedDocument[]): EarningDocument {
-  const { earningId, amountMinor, commissionMinor, ...rest } = e;
-  return { ...rest, _id: earningId, amount: toLong(amountMinor), commission: toLong(commissionMinor), version, owed };
+/** The fields of a click a conversion changed, for `$set` (see {@link CLICK_STATE_FIELDS}). */
+export function clickStateFields(c: ClickRecord): Partial<ClickDocument> {
+  const fields: Partial<ClickDocument> = {};
+  for (const name of CLICK_STATE_FIELDS) (fields as Record<string, unknown>)[name] = c[name];
+  return fields;
 }
 
+/** An earning record → its document fields (no version, no outbox). */
+export function earningFields(e: EarningRecord): EarningFields & { _id: string } {
+  const { earningId, amountMinor, commissionMinor, postbackData, ...rest } = e;
+  return {
+    ...rest,
+    _id: earningId,
+    amount: toLong(amountMinor),
+    commission: toLong(commissionMinor),
+    postbackData: postbackData === null ? null : encodeRawData(postbackData),
+  };
+}
+
+/** A new earning document at version 1 with its owed operations. */
+export function earningToDocument(e: EarningRecord, owed: OwedDocument[]): EarningDocument {
+  return { ...earningFields(e), version: 1, owed, owing: owed.length > 0 };
+}
+
+/** An earning document → its record (version and outbox dropped). */
 export function earningFromDocument(d: EarningDocument): EarningRecord {
-  const { _id, amount, commission, version: _version, owed: _owed, ...rest } = d;
-  return { ...rest, earningId: _id, amountMinor: fromLong(amount), commissionMinor: fromLong(commission) };
+  const { _id, amount, commission, postbackData, version: _version, owed: _owed, owing: _owing, ...rest } = d;
+  return {
+    ...rest,
+    earningId: _id,
+    amountMinor: fromLong(amount),
+    commissionMinor: fromLong(commission),
+    postbackData: postbackData === null ? null : decodeRawData(postbackData),
+  };
 }
 
+/** A wallet operation → an owed (unsettled) outbox entry. */
 export function owedToDocument(op: WalletOperation): OwedDocument {
   const { amountMinor, ...rest } = op;
   return { ...rest, amount: toLong(amountMinor), settledAt: null };
 }
 
-export function owedFromDocument(d: OwedDocument): WalletOperation {
-  const { amount, settledAt: _settled, ...rest } = d;
+/** An outbox entry → its wallet operation and when it was settled. */
+export function owedFromDocument(d: OwedDocument): WalletOperation & { settledAt: Date | null } {
+  const { amount, ...rest } = d;
   return { ...rest, amountMinor: fromLong(amount) };
 }
 
-export interface LedgerDocument extends Omit<LedgerEntry, 'entryId' | 'amountMinor'> {
-  _id?: ObjectId;
-  amount: Long;
-}
-
-export function ledgerToDocument(op: WalletOperation): LedgerDocument {
+/** A wallet operation → a ledger entry document. */
+export function ledgerToDocument(op: WalletOperation, folded: boolean): LedgerDocument {
   const { amountMinor, ...rest } = op;
-  return { ...rest, amount: toLong(amountMinor) };
+  return { ...rest, amount: toLong(amountMinor), folded };
 }
 
+/** A ledger entry document → the core's entry (its ObjectId as `entryId`). */
 export function ledgerFromDocument(d: LedgerDocument): LedgerEntry {
-  const { _id, amount, ...rest } = d;
+  const { _id, amount, folded: _folded, ...rest } = d;
   return { ...rest, entryId: String(_id), amountMinor: fromLong(amount) };
 }
 
-export type AttemptDocument = Omit<PostbackAttempt, 'attemptId'> & { _id: string };
-
+/** An attempt record → its document. */
 export function attemptToDocument(a: PostbackAttempt): AttemptDocument {
-  const { attemptId, ...rest } = a;
-  return { ...rest, _id: attemptId };
+  const { attemptId, rawData, ...rest } = a;
+  return { ...rest, _id: attemptId, rawData: encodeRawData(rawData) };
 }
 
+/** An attempt document → its record. */
 export function attemptFromDocument(d: AttemptDocument): PostbackAttempt {
-  const { _id, ...rest } = d;
-  return { ...rest, attemptId: _id };
+  const { _id, rawData, ...rest } = d;
+  return { ...rest, attemptId: _id, rawData: decodeRawData(rawData) };
 }

@@ -1,11 +1,23 @@
 /**
- * Collections and the indexes that back the guarantees (unique keys are the last line of defence).
+ * Collection names and the indexes that back the guarantees. The unique indexes are the last
+ * line of defence of exactly-once: one earning per (click, conversion), one ledger entry per
+ * idempotency key, whatever any code path does.
  * @module
  */
 import type { Db } from 'mongodb';
 
-/** Collection names under a prefix. */
-export function collectionNames(prefix = 'clickcredit_') {
+/** The collections of one clickcredit installation. */
+export interface CollectionNames {
+  clicks: string;
+  earnings: string;
+  ledger: string;
+  wallets: string;
+  attempts: string;
+}
+
+/** Collection names under a prefix (default `clickcredit_`). */
+export function collectionNames(prefix = 'clickcredit_'): CollectionNames {
+  if (!/^[A-Za-z0-9_.-]{0,64}$/.test(prefix)) throw new TypeError('clickcredit/mongodb: collectionPrefix may hold letters, digits, _ . - only');
   return {
     clicks: `${prefix}clicks`,
     earnings: `${prefix}earnings`,
@@ -15,21 +27,48 @@ export function collectionNames(prefix = 'clickcredit_') {
   };
 }
 
-/** Creates the indexes (idempotent). Run it at deploy time, like a migration. */
-export async function ensureIndexes(db: Db, options: { collectionPrefix?: string } = {}): Promise<void> {
+/** Options of {@link ensureIndexes}. */
+export interface EnsureIndexesOptions {
+  /** Same prefix as given to `createMongoStore`. */
+  collectionPrefix?: string;
+}
+
+/**
+ * Creates the collections' indexes (idempotent: `createIndexes` with an existing identical
+ * index is a no-op). Run it at deploy or start-up time, like a migration, before
+ * `createMongoStore`; it also creates the collections, which transactions on a sharded cluster
+ * cannot do themselves.
+ */
+export async function ensureIndexes(db: Db, options: EnsureIndexesOptions = {}): Promise<void> {
   const names = collectionNames(options.collectionPrefix);
+  // clicks: _id is the click id (unique by itself).
+  await db.collection(names.clicks).createIndexes([
+    { key: { status: 1, expiresAt: 1 }, name: 'clicks_by_status_expiry' },
+    // Standalone path: steps a crash interrupted, found by retryPendingCredits().
+    { key: { 'journal.at': 1 }, name: 'clicks_with_journal', partialFilterExpression: { 'journal.at': { $exists: true } } },
+  ]);
   await db.collection(names.earnings).createIndexes([
     { key: { clickId: 1, conversionId: 1 }, name: 'one_earning_per_conversion', unique: true },
-    { key: { userId: 1, createdAt: -1, _id: -1 }, name: 'earnings_by_user' },
-    { key: { 'owed.settledAt': 1 }, name: 'owed_operations', sparse: true },
+    { key: { userId: 1, createdAt: -1, _id: -1 }, name: 'earnings_by_user_newest' },
+    { key: { 'owed.key': 1 }, name: 'outbox_key' },
+    { key: { updatedAt: 1 }, name: 'earnings_owing', partialFilterExpression: { owing: true } },
   ]);
   await db.collection(names.ledger).createIndexes([
     { key: { key: 1 }, name: 'ledger_idempotency_key', unique: true },
     { key: { userId: 1, _id: 1 }, name: 'ledger_by_user' },
+    { key: { userId: 1, folded: 1 }, name: 'ledger_unfolded', partialFilterExpression: { folded: false } },
   ]);
-  await db.collection(names.clicks).createIndexes([{ key: { status: 1, expiresAt: 1 }, name: 'pending_by_expiry' }]);
-  await db.collection(names.attempts).createIndexes([{ key: { clickId: 1, receivedAt: 1 }, name: 'attempts_by_click' }]);
+  // wallets: _id is the user id.
+  await db.createCollection(names.wallets).catch(ignoreExisting);
+  await db.collection(names.attempts).createIndexes([
+    { key: { clickId: 1, receivedAt: 1 }, name: 'attempts_by_click' },
+  ]);
 }
 
-/** Same as {@link ensureIndexes}, named like the Postgres adapter's migrate(). */
+/** Same as {@link ensureIndexes}, named like the Postgres adapter's `migrate()`. */
 export const migrate = ensureIndexes;
+
+/** `createCollection` on an existing collection fails with NamespaceExists (48): that is the goal reached. */
+function ignoreExisting(error: unknown): void {
+  if ((error as { code?: unknown }).code !== 48) throw error;
+}

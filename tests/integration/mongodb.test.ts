@@ -1,7 +1,18 @@
-import { MongoClient } from 'mongodb';
+/**
+ * MongoDB: the full conformance suite on the server at MONGODB_URL, on both paths (transactions
+ * when the server supports them, and the standalone path forced with `transactions: 'never'`),
+ * plus the adapter's own crash-recovery and storage checks. Each harness gets a fresh database,
+ * dropped at the end. Without MONGODB_URL everything here is skipped with one line.
+ */
+import { MongoClient, type Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMongoStore, ensureIndexes } from 'clickcredit/mongodb';
+import { createClickTracker, type ClickTracker } from 'clickcredit';
+import { collectionNames, createMongoStore, ensureIndexes, type MongoStore } from 'clickcredit/mongodb';
 import { runConformanceSuite } from 'clickcredit/testing';
+import { claimClick } from '../../adapters/mongodb/claim-click.js';
+import { openCollections } from '../../adapters/mongodb/collections.js';
+import { ledgerToDocument } from '../../adapters/mongodb/documents.js';
+import { planConversion } from '../../adapters/mongodb/plan.js';
 import { uniqueSchema } from '../support/services.js';
 
 const url = process.env.MONGODB_URL;
@@ -10,6 +21,15 @@ if (!url) console.info('[mongodb] MONGODB_URL not set: MongoDB conformance suite
 (url ? describe : describe.skip)('mongodb server', () => {
   const client = new MongoClient(url ?? 'mongodb://unused');
   const databases: string[] = [];
+
+  async function freshDb(): Promise<Db> {
+    const name = uniqueSchema('cc');
+    databases.push(name);
+    const db = client.db(name);
+    await ensureIndexes(db);
+    return db;
+  }
+
   afterAll(async () => {
     for (const name of databases) await client.db(name).dropDatabase().catch(() => undefined);
     await client.close();
@@ -20,13 +40,84 @@ if (!url) console.info('[mongodb] MONGODB_URL not set: MongoDB conformance suite
       name: `mongodb (transactions: ${transactions})`,
       test: { describe, it, expect, beforeAll, afterAll },
       createHarness: async () => {
-        const name = uniqueSchema('cc');
-        databases.push(name);
-        const db = client.db(name);
-        await ensureIndexes(db);
-        const store = await createMongoStore({ db, client, transactions });
+        const store = await createMongoStore({ db: await freshDb(), client, transactions });
         return { storage: store, raw: store.raw, cleanup: () => store.close() };
       },
     });
   }
+
+  describe('mongodb (standalone path): crash recovery and storage', () => {
+    let db: Db;
+    let store: MongoStore;
+    let tracker: ClickTracker;
+    beforeAll(async () => {
+      db = await freshDb();
+      store = await createMongoStore({ db, client, transactions: 'never' });
+      tracker = createClickTracker({
+        storage: store,
+        products: { getProduct: (id) => (id === 'p' ? { productId: 'p', earnUpTo: '100000000000000.00', active: true } : null) },
+        publicUrl: 'https://api.example.test',
+        allowUnverifiedPostbacks: true,
+        logger: { info() {}, warn() {}, error() {} },
+      });
+    });
+
+    it('creates the unique indexes', async () => {
+      const names = collectionNames();
+      const earnings = await db.collection(names.earnings).indexes();
+      const ledger = await db.collection(names.ledger).indexes();
+      expect(earnings.find((i) => i.name === 'one_earning_per_conversion')).toMatchObject({ unique: true, key: { clickId: 1, conversionId: 1 } });
+      expect(ledger.find((i) => i.name === 'ledger_idempotency_key')).toMatchObject({ unique: true, key: { key: 1 } });
+      await ensureIndexes(db); // idempotent
+    });
+
+    it('finishes a postback whose process died right after claiming the click', async () => {
+      const { clickId } = await tracker.createClick({ userId: 'crash-user', productId: 'p', taskUrl: 'https://advertiser.example/' });
+      const c = openCollections(db);
+      const clickDoc = (await c.clicks.findOne({ _id: clickId }))!;
+      const now = new Date();
+      const command = {
+        attemptId: 'attempt-crash', clickId, conversionId: 'conv', action: 'credit' as const, postbackStatus: 'completed', amountMinor: 1234n,
+        rawAmount: '12.34', transactionId: null, offerId: null, now, newEarningId: 'earning-crash', ledger: 'outbox' as const, sourceIp: null, rawData: { $where: 'x' },
+      };
+      // Exactly what the standalone step has written when a crash stops it after its first write.
+      const plan = planConversion(clickDoc, null, command, false);
+      await claimClick(c, clickDoc, plan.clickSet!, { id: command.attemptId, at: now, insert: plan.insert, update: plan.update, attempt: plan.attempt });
+      expect(await store.getEarning('earning-crash')).toBeNull();
+
+      const retried = await tracker.retryPendingCredits();
+      expect(retried).toEqual({ settled: 1, remaining: 0 }); // no referrer: one credit owed
+      expect((await c.clicks.findOne({ _id: clickId }))?.journal).toBeUndefined();
+      expect(await store.getEarning('earning-crash')).toMatchObject({ status: 'completed', credited: true, amountMinor: 1234n });
+      expect((await store.listPostbackAttempts(clickId)).map((a) => a.decision)).toEqual(['credited']);
+      expect((await tracker.getWallet('crash-user')).balance).toBe('12.34');
+      // The advertiser's retry of the same postback is a duplicate and moves nothing.
+      const again = await tracker.handlePostback({ query: { click_id: clickId }, body: { amount: '12.34', conversionId: 'conv' } });
+      expect(again.duplicate).toBe(true);
+      expect(await store.raw.cachedBalance('crash-user')).toBe(1234n);
+    });
+
+    it('folds a ledger entry whose process died before moving the balance, exactly once', async () => {
+      const c = openCollections(db);
+      const op = { key: 'manual:crashed', userId: 'fold-user', kind: 'manual_credit' as const, amountMinor: 500n, earningId: null, reversesKey: null, reason: null, createdAt: new Date() };
+      await c.ledger.insertOne(ledgerToDocument(op, false));
+      expect(await store.raw.cachedBalance('fold-user')).toBe(0n);
+      expect(await store.wallet.getBalance('fold-user')).toBe(500n);
+      expect(await store.wallet.apply(op)).toMatchObject({ duplicate: true, balanceMinor: 500n });
+      expect(await store.raw.cachedBalance('fold-user')).toBe(500n);
+    });
+
+    it('keeps money exact past 2^53 as int64', async () => {
+      const amount = '90071992547409.93'; // 9007199254740993 minor units
+      await tracker.creditWallet({ userId: 'rich', amount, idempotencyKey: 'big' });
+      expect((await tracker.getWallet('rich')).balance).toBe(amount);
+      const raw = await openCollections(db).wallets.findOne({ _id: 'rich' });
+      expect(raw?.balance).toBe(9_007_199_254_740_993n);
+    });
+
+    it('refuses operator objects in ids before they reach a filter', async () => {
+      await expect(tracker.handlePostback({ query: { click_id: { $ne: null } } })).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
+      await expect(store.getClick({ $ne: null } as unknown as string)).rejects.toBeInstanceOf(TypeError);
+    });
+  });
 });

@@ -1,0 +1,67 @@
+/**
+ * Postbacks and approvals on a replica set or sharded cluster: each is one multi-document
+ * transaction that reads the click and the earning, decides with the core's state machine, and
+ * writes the click, the earning, the ledger entries and balances (or the owed operations) and
+ * the audit row. Concurrent steps on one click all write the click document, so the server lets
+ * exactly one commit and the driver re-runs the others from a fresh snapshot.
+ * @module
+ */
+import type { ApprovalCommand, ApprovalOutcome, ConversionCommand, ConversionOutcome } from 'clickcredit';
+import type { ClientSession } from 'mongodb';
+import { claimClick } from './claim-click.js';
+import type { StoreCollections } from './collections.js';
+import { insertEarning, updateEarning } from './earning-writes.js';
+import { PendingJournal } from './errors.js';
+import { asId } from './guards.js';
+import { planApproval, planConversion, type StepPlan } from './plan.js';
+import { postInTransaction, type TransactionRunner } from './wallet.js';
+
+/** The two state-changing steps, transactional flavour. */
+export interface Steps {
+  applyConversion(command: ConversionCommand): Promise<ConversionOutcome>;
+  decideApproval(command: ApprovalCommand): Promise<ApprovalOutcome>;
+}
+
+/** Steps that run in transactions through `run`. */
+export function transactionalSteps(c: StoreCollections, run: TransactionRunner): Steps {
+  return {
+    applyConversion: (command) =>
+      run(async (session) => {
+        const clickId = asId(command.clickId, 'clickId');
+        const click = await c.clicks.findOne({ _id: clickId }, { session });
+        if (click?.journal) throw new PendingJournal(clickId);
+        const earning = click
+          ? await c.earnings.findOne({ clickId, conversionId: asId(command.conversionId, 'conversionId') }, { session })
+          : null;
+        const plan = planConversion(click, earning, command, command.ledger === 'inline');
+        if (click && plan.clickSet) {
+          await claimClick(c, click, plan.clickSet, null, session);
+          await writeStep(c, plan, session);
+        }
+        await c.attempts.insertOne(plan.attempt, { session });
+        return { decision: plan.decision, earning: plan.earning, owed: plan.owed };
+      }),
+
+    decideApproval: (command) =>
+      run(async (session): Promise<ApprovalOutcome> => {
+        const earning = await c.earnings.findOne({ _id: asId(command.earningId, 'earningId') }, { session });
+        if (!earning) return { decision: 'not_found', earning: null, owed: [] };
+        const click = await c.clicks.findOne({ _id: asId(earning.clickId, 'clickId') }, { session });
+        if (click?.journal) throw new PendingJournal(click._id);
+        const plan = planApproval(earning, command, command.ledger === 'inline');
+        if (!plan.writes) return { decision: plan.decision, earning: plan.earning, owed: [] };
+        // Same serialisation point as the click's postbacks: an approval and a reversal of one
+        // earning never both commit from the same snapshot.
+        if (click) await claimClick(c, click, {}, null, session);
+        await writeStep(c, plan.writes, session);
+        return { decision: plan.decision, earning: plan.earning, owed: plan.writes.owed };
+      }),
+  };
+}
+
+/** The earning write and, inline, the ledger entries with their balances. */
+async function writeStep(c: StoreCollections, plan: StepPlan, session: ClientSession): Promise<void> {
+  if (plan.insert) await insertEarning(c, plan.insert, session);
+  if (plan.update) await updateEarning(c, plan.update, session);
+  for (const op of plan.ledger) await postInTransaction(c, op, session);
+}
