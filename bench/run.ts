@@ -19,11 +19,13 @@ const quick = process.argv.includes('--quick');
 /** `--only=http,size`: run just these sections (roundtrips, postbacks, createclick, http, size). */
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
 const wanted = (section: string) => !only || only.includes(section);
+/** `--stores=postgres,redis`: measure just these stores (memory, pglite, postgres, redis, mongodb). */
+const onlyStores = process.argv.find((a) => a.startsWith('--stores='))?.slice(9).split(',');
 const PER_RUN = quick ? 300 : 1500;
 const ROUNDS = quick ? 1 : 3;
 const LEVELS = [1, 16, 64];
-const HTTP_SECONDS = quick ? 2 : 4;
-const HTTP_ROUNDS = quick ? 2 : 3;
+const HTTP_SECONDS = quick ? 1.5 : 2.5;
+const HTTP_ROUNDS = quick ? 3 : 4;
 const SIZE_ROWS = quick ? 5_000 : 100_000;
 const results: Record<string, unknown> = { quick, startedAt: new Date().toISOString() };
 const out: string[] = [];
@@ -46,6 +48,7 @@ async function pendingClicks(tracker: ClickTracker, count: number): Promise<stri
   return ids;
 }
 
+const median1 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 const row = (m: Measurement) => [Math.round(m.perSecond), m.p50ms, m.p99ms];
 /** Runs the named measurements in an order rotated by round, so drift hits every side alike. */
 async function rotated(round: number, runs: [string, () => Promise<Measurement>][]): Promise<Record<string, Measurement>> {
@@ -56,6 +59,11 @@ async function rotated(round: number, runs: [string, () => Promise<Measurement>]
   }
   return out;
 }
+/** The median over rounds of a/b, each round's pair measured back to back (drift cancels within a pair). */
+const pairedRatio = (rounds: Record<string, Measurement>[], a: string, b: string) => {
+  const r = rounds.filter((x) => x[a] && x[b]).map((x) => x[a]!.perSecond / x[b]!.perSecond);
+  return r.length ? median1(r) : null;
+};
 const collect = (rounds: Record<string, Measurement>[], name: string) => {
   const runs = rounds.map((r) => r[name]).filter((m): m is Measurement => Boolean(m));
   return runs.length ? median(runs) : null;
@@ -105,7 +113,7 @@ async function postgresRound(pool: pg.Pool, level: number, round: number, diagno
   }
 }
 
-/** One Redis round: clickcredit and the Lua floor, with the server's own time per call. */
+/** One Redis round: clickcredit and the Lua floor, with the server's own time per postback. */
 async function redisRound(store: BenchStore, level: number, round: number, earningJson: string) {
   const redis = store.redis!;
   const floorIds = Array.from({ length: PER_RUN }, () => uuidv4());
@@ -116,7 +124,8 @@ async function redisRound(store: BenchStore, level: number, round: number, earni
     const before = await evalshaStats(redis);
     const m = await run();
     const after = await evalshaStats(redis);
-    serverUs[name] = (after.usec - before.usec) / Math.max(1, after.calls - before.calls);
+    // Per postback, not per EVALSHA: a store that needs two scripts per postback pays both.
+    serverUs[name] = (after.usec - before.usec) / m.ops;
     return m;
   };
   const result = await rotated(round, [
@@ -157,9 +166,11 @@ async function postbackSection(stores: BenchStore[]) {
       const m = collect(rounds, 'clickcredit')!;
       const f = collect(rounds, 'floor');
       const n = collect(rounds, 'naive');
+      const vsFloor = pairedRatio(rounds, 'clickcredit', 'floor');
+      const vsNaive = pairedRatio(rounds, 'clickcredit', 'naive');
       rows.push([store.name, level, ...row(m), f ? Math.round(f.perSecond) : '-', n ? Math.round(n.perSecond) : '-',
-        f ? (m.perSecond / f.perSecond).toFixed(2) : '-', n ? (m.perSecond / n.perSecond).toFixed(2) : '-']);
-      const entry: Record<string, unknown> = { clickcredit: m, floor: f, naive: n };
+        vsFloor?.toFixed(2) ?? '-', vsNaive?.toFixed(2) ?? '-']);
+      const entry: Record<string, unknown> = { clickcredit: m, floor: f, naive: n, ccOverFloor: vsFloor, ccOverNaive: vsNaive };
       if (store.pool && level === 16) {
         const all = collect(rounds, 'allWrites')!;
         const min = collect(rounds, 'minimal')!;
@@ -169,31 +180,33 @@ async function postbackSection(stores: BenchStore[]) {
           ['clickcredit handlePostback', m]] as const) {
           diagRows.push(['postgres', name, ...row(x), (m.perSecond / x.perSecond).toFixed(2)]);
         }
+        for (const [name, side] of [['all-writes floor', 'allWrites'], ['minimal floor', 'minimal']] as const) {
+          entry[`ccOver_${side}`] = pairedRatio(rounds, 'clickcredit', side);
+        }
       }
       if (store.redis) {
         const us = (name: string) => median1(serverUs.map((s) => s[name]!));
-        entry.serverMicrosPerCall = { clickcredit: us('clickcredit'), floor: us('floor') };
+        entry.serverMicrosPerPostback = { clickcredit: us('clickcredit'), floor: us('floor') };
         if (level === 16) {
-          diagRows.push(['redis', `Lua floor (server ${us('floor').toFixed(1)} us/call)`, ...row(f!), (m.perSecond / f!.perSecond).toFixed(2)]);
-          diagRows.push(['redis', `clickcredit (server ${us('clickcredit').toFixed(1)} us/call)`, ...row(m), '1.00']);
+          diagRows.push(['redis', `Lua floor (server ${us('floor').toFixed(1)} us/postback)`, ...row(f!), (m.perSecond / f!.perSecond).toFixed(2)]);
+          diagRows.push(['redis', `clickcredit (server ${us('clickcredit').toFixed(1)} us/postback)`, ...row(m), '1.00']);
         }
       }
       ratios[`${store.name}@${level}`] = entry;
       if (store.pool && level === 16) {
-        verdicts.push(`Postgres @16 vs floor: ${verdict(m.perSecond / f!.perSecond, 0.85)}`);
-        verdicts.push(`Postgres @16 vs naive: ${verdict(m.perSecond / n!.perSecond, 1.6)}`);
+        verdicts.push(`Postgres @16 vs floor: ${verdict(vsFloor!, 0.85)}`);
+        verdicts.push(`Postgres @16 vs naive: ${verdict(vsNaive!, 1.6)}`);
       }
-      if (store.redis && level === 16) verdicts.push(`Redis @16 vs Lua floor: ${verdict(m.perSecond / f!.perSecond, 0.7)}`);
+      if (store.redis && level === 16) verdicts.push(`Redis @16 vs Lua floor: ${verdict(vsFloor!, 0.7)}`);
     }
   }
-  print(table(`Storage-level handlePostback (credits, ${REFERRED_SHARE * 100}% referred; median of ${ROUNDS} rotated rounds of ${PER_RUN})`,
+  print(table(`Storage-level handlePostback (credits, ${REFERRED_SHARE * 100}% referred; median of ${ROUNDS} rotated rounds of ${PER_RUN}; ratios = median of per-round ratios)`,
     ['store', 'in flight', 'conv/s', 'p50 ms', 'p99 ms', 'floor/s', 'naive/s', 'cc/floor', 'cc/naive'], rows));
   for (const v of verdicts) print(v);
   print(table('Where the time goes, 16 in flight (diagnostic)', ['store', 'what', 'ops/s', 'p50 ms', 'p99 ms', 'cc/this'], diagRows));
   results.postbacks = ratios;
 }
 
-const median1 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
 async function createClickSection(stores: BenchStore[]) {
   const rows: (string | number)[][] = [];
@@ -227,10 +240,12 @@ async function createClickSection(stores: BenchStore[]) {
     const m = collect(rounds, 'clickcredit')!;
     const b = collect(rounds, 'bare');
     const min = collect(rounds, 'minimal');
-    rows.push([store.name, ...row(m), b ? Math.round(b.perSecond) : '-', b ? (m.perSecond / b.perSecond).toFixed(2) : '-',
-      min ? Math.round(min.perSecond) : '-', min ? (m.perSecond / min.perSecond).toFixed(2) : '-']);
-    data[store.name] = { clickcredit: m, bareInsert: b, minimalInsert: min };
-    if (store.name === 'postgres' && b) verdicts.push(`createClick on Postgres vs bare INSERT: ${verdict(m.perSecond / b.perSecond, 0.85)}`);
+    const vsBare = pairedRatio(rounds, 'clickcredit', 'bare');
+    const vsMin = pairedRatio(rounds, 'clickcredit', 'minimal');
+    rows.push([store.name, ...row(m), b ? Math.round(b.perSecond) : '-', vsBare?.toFixed(2) ?? '-',
+      min ? Math.round(min.perSecond) : '-', vsMin?.toFixed(2) ?? '-']);
+    data[store.name] = { clickcredit: m, bareInsert: b, minimalInsert: min, ccOverBare: vsBare, ccOverMinimal: vsMin };
+    if (store.name === 'postgres' && vsBare) verdicts.push(`createClick on Postgres vs bare INSERT: ${verdict(vsBare, 0.85)}`);
   }
   print(table(`createClick (16 in flight; bare INSERT = one hand-written INSERT of the same 26-column row; minimal = 5-column table)`,
     ['store', 'clicks/s', 'p50 ms', 'p99 ms', 'bare INSERT/s', 'cc/bare', 'minimal/s', 'cc/minimal'], rows));
@@ -290,21 +305,24 @@ async function httpSection(stores: BenchStore[]) {
         const b = mid(bare);
         const p = mid(postback);
         const c = mid(click);
+        // Each round drives bare, postback and click back to back: the ratio is the median of per-round ratios.
+        const pr = median1(postback.map((x, i) => x.requestsPerSecond / bare[i]!.requestsPerSecond));
+        const cr = median1(click.map((x, i) => x.requestsPerSecond / bare[i]!.requestsPerSecond));
         const non2xx = [...bare, ...postback, ...click].reduce((n, r) => n + r.non2xx, 0);
         if (non2xx) print(`WARNING ${framework}/${target.name}: ${non2xx} responses were not 2xx`);
         rows.push([framework, 'bare JSON POST', target.name, Math.round(b.requestsPerSecond), b.p50ms, b.p99ms, '-']);
         rows.push([framework, `POST /postback${replays ? ` (${Math.round((100 * replays) / sent)}% replays)` : ''}`, target.name,
-          Math.round(p.requestsPerSecond), p.p50ms, p.p99ms, (p.requestsPerSecond / b.requestsPerSecond).toFixed(2)]);
-        rows.push([framework, 'POST /products/:id/click', target.name, Math.round(c.requestsPerSecond), c.p50ms, c.p99ms, (c.requestsPerSecond / b.requestsPerSecond).toFixed(2)]);
-        data[`${framework}:${target.name}`] = { bare: b, postback: p, click: c, postbackReplays: replays, non2xx };
-        if (target.name === 'memory') verdicts.push(`${framework} postback endpoint on memory vs bare ${framework}: ${verdict(p.requestsPerSecond / b.requestsPerSecond, 0.6)}`);
+          Math.round(p.requestsPerSecond), p.p50ms, p.p99ms, pr.toFixed(2)]);
+        rows.push([framework, 'POST /products/:id/click', target.name, Math.round(c.requestsPerSecond), c.p50ms, c.p99ms, cr.toFixed(2)]);
+        data[`${framework}:${target.name}`] = { bare: b, postback: p, click: c, postbackOverBare: pr, clickOverBare: cr, postbackReplays: replays, non2xx, rounds: { bare, postback, click } };
+        if (target.name === 'memory') verdicts.push(`${framework} postback endpoint on memory vs bare ${framework}: ${verdict(pr, 0.6)}`);
       }
       await bareServer.close();
     }
   } finally {
     load.close();
   }
-  print(table(`HTTP (autocannon in a child process, 16 connections, median of ${HTTP_ROUNDS} alternating rounds of ${HTTP_SECONDS}s; every postback credits a fresh click)`,
+  print(table(`HTTP (autocannon in a child process, 16 connections, ${HTTP_ROUNDS} alternating rounds of ${HTTP_SECONDS}s, median; ratio = median of per-round ratios; every postback credits a fresh click)`,
     ['framework', 'route', 'store', 'req/s', 'p50 ms', 'p99 ms', 'vs bare'], rows));
   for (const v of verdicts) print(v);
   results.http = data;
@@ -330,7 +348,10 @@ async function sizeSection(stores: BenchStore[]) {
     const schema = `${RUN}_size`;
     const cc = await freshPostgres(pg.pool, schema);
     try {
-      const ids = await pendingClicks(cc.tracker, SIZE_ROWS);
+      // Clicks are copies of one clickcredit made (same row shape), each then credited through handlePostback.
+      const template = (await cc.tracker.createClick({ userId: benchUser(1), productId: 'bench', taskUrl: TASK_URL })).clickId;
+      const ids = await seedShapedClicks(pg.pool, schema, schema, template, SIZE_ROWS - 1);
+      ids.push(template);
       await measure(ids.length, 32, (i) => postbackOf(cc.tracker, ids[i]!));
       await pg.pool.query(`VACUUM ANALYZE "${schema}".clicks`);
       for (const t of ['clicks', 'earnings', 'ledger_entries', 'postback_attempts', 'wallets']) {
@@ -369,7 +390,8 @@ async function roundTripSection(stores: BenchStore[]) {
 }
 
 const started = Date.now();
-const stores = await openStores();
+const opened = await openStores();
+const stores = opened.filter((s) => !onlyStores || onlyStores.includes(s.name));
 try {
   if (wanted('roundtrips')) await roundTripSection(stores);
   if (wanted('postbacks')) await postbackSection(stores);
@@ -377,7 +399,7 @@ try {
   if (wanted('http')) await httpSection(stores);
   if (wanted('size')) await sizeSection(stores);
 } finally {
-  for (const store of stores) await store.close().catch(() => undefined);
+  for (const store of opened) await store.close().catch(() => undefined);
 }
 results.notMeasured = notMeasured;
 results.seconds = (Date.now() - started) / 1000;
