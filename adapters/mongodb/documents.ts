@@ -7,7 +7,7 @@
  *   BSON refuses (NUL) or MongoDB updates treat specially (`$`, `.`). Text keeps them exactly.
  * @module
  */
-import type { Long, ObjectId } from 'mongodb';
+import { ObjectId, type Long } from 'mongodb';
 import type { ClickRecord, EarningRecord, LedgerEntry, PostbackAttempt, WalletOperation } from 'clickcredit';
 import { fromLong, toLong } from './int64.js';
 
@@ -84,8 +84,12 @@ export interface WalletDocument {
   lastBatch?: string[];
 }
 
-/** A postback attempt (audit row); raw data as JSON text. */
-export type AttemptDocument = Omit<PostbackAttempt, 'attemptId' | 'rawData'> & { _id: string; rawData: string };
+/**
+ * A postback attempt (audit row); raw data as JSON text. `order` is an ObjectId taken when the
+ * row is made: attempts of one click often share a `receivedAt` to the millisecond, and the
+ * ObjectId's timestamp-then-counter layout keeps them in the order they were made.
+ */
+export type AttemptDocument = Omit<PostbackAttempt, 'attemptId' | 'rawData'> & { _id: string; rawData: string; order: ObjectId };
 
 /** The fields a conversion may change on a click (never the visit counters, which move on their own). */
 export const CLICK_STATE_FIELDS = ['status', 'conversionId', 'postbackReceived', 'postbackReceivedAt', 'updatedAt'] as const;
@@ -178,14 +182,14 @@ export function ledgerFromDocument(d: LedgerDocument): LedgerEntry {
   return { ...rest, entryId: String(_id), amountMinor: fromLong(amount) };
 }
 
-/** An attempt record → its document. */
+/** An attempt record → its document, ordered after every attempt made before it in this process. */
 export function attemptToDocument(a: PostbackAttempt): AttemptDocument {
   const { attemptId, rawData, ...rest } = a;
-  return { ...rest, _id: attemptId, rawData: encodeRawData(rawData) };
+  return { ...rest, _id: attemptId, rawData: encodeRawData(rawData), order: new ObjectId() };
 }
 
 /** An attempt document → its record. */
 export function attemptFromDocument(d: AttemptDocument): PostbackAttempt {
-  const { _id, rawData, ...rest } = d;
+  const { _id, rawData, order: _order, ...rest } = d;
   return { ...rest, attemptId: _id, rawData: decodeRawData(rawData) };
 }

@@ -61,7 +61,7 @@ export async function ensureIndexes(db: Db, options: EnsureIndexesOptions = {}):
   // wallets: _id is the user id.
   await db.createCollection(names.wallets).catch(ignoreExisting);
   await db.collection(names.attempts).createIndexes([
-    { key: { clickId: 1, receivedAt: 1 }, name: 'attempts_by_click' },
+    { key: { clickId: 1, receivedAt: 1, order: 1 }, name: 'attempts_by_click' },
   ]);
 }
 

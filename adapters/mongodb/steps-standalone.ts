@@ -17,7 +17,7 @@
  * @module
  */
 import { ObjectId } from 'mongodb';
-import type { ApprovalCommand, ApprovalOutcome, ConversionCommand, ConversionOutcome } from 'clickcredit';
+import type { ApprovalCommand, ApprovalOutcome, ConversionOutcome } from 'clickcredit';
 import { claimClick } from './claim-click.js';
 import type { StoreCollections } from './collections.js';
 import type { ClickDocument, JournalDocument } from './documents.js';

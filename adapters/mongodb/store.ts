@@ -151,7 +151,7 @@ function clickMethods(c: StoreCollections): Pick<ClickStore, 'insertClick' | 're
 function readMethods(c: StoreCollections): Pick<ClickStore, 'listPostbackAttempts' | 'getEarning' | 'listEarnings'> {
   return {
     async listPostbackAttempts(clickId) {
-      const docs = await c.attempts.find({ clickId: asId(clickId, 'clickId') }).sort({ receivedAt: 1, _id: 1 }).toArray();
+      const docs = await c.attempts.find({ clickId: asId(clickId, 'clickId') }).sort({ receivedAt: 1, order: 1 }).toArray();
       return docs.map(attemptFromDocument);
     },
 

@@ -37,7 +37,14 @@ export function transactionRunner(client: MongoClient, c: StoreCollections): Tra
         // The value leaves by closure: what withTransaction itself returns has changed across
         // driver versions (command result, then the callback's value).
         let result: { value: T } | undefined;
+        let runs = 0;
         await session.withTransaction(async (s) => {
+          // The driver re-runs this at once after a write conflict; a jittered pause before the
+          // first operation (the server transaction starts with it) keeps a crowd of writers to
+          // one hot document (a busy wallet, a click under a postback storm) from retrying in
+          // lock step and conflicting again.
+          runs += 1;
+          if (runs > 1) await sleep(backoffMs(runs));
           result = { value: (await work(s)) as T };
         }, TRANSACTION_OPTIONS);
         if (!result) throw new Error('clickcredit/mongodb: transaction ended without running its step');

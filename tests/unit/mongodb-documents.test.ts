@@ -68,6 +68,9 @@ describe('mongodb documents', () => {
       rawData: hostile, decision: 'credited', earningId: 'e', message: null, receivedAt: at,
     };
     expect(attemptFromDocument(viaBson(attemptToDocument(attempt)))).toEqual(attempt);
+    // Same receivedAt to the millisecond: the order field still sorts them as made.
+    const orders = Array.from({ length: 5 }, () => attemptToDocument(attempt).order.toHexString());
+    expect(orders.slice().sort()).toEqual(orders);
   });
 
   it('store money as int64 in earnings, owed operations and ledger entries', () => {
