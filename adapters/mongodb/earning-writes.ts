@@ -49,8 +49,9 @@ export async function updateEarningOnce(c: StoreCollections, update: EarningUpda
   }
 }
 
+/** By id and version; the click id routes the write to one shard when earnings are sharded by it. */
 function casFilter(update: EarningUpdate) {
-  return { _id: asId(update.earningId, 'earningId'), version: asVersion(update.expectedVersion) };
+  return { _id: asId(update.earningId, 'earningId'), clickId: asId(update.set.clickId, 'clickId'), version: asVersion(update.expectedVersion) };
 }
 
 function updateDocument(update: EarningUpdate) {

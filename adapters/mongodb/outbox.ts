@@ -37,8 +37,12 @@ export async function listOwedOperations(c: StoreCollections, limit: number): Pr
 export async function settleOwedOperation(c: StoreCollections, key: string, at: Date): Promise<void> {
   const owedKey = asId(key, 'key');
   const settledAt = asDate(at, 'settledAt');
+  // Located first so the update names its document by _id and shard key: before MongoDB 7.1 an
+  // updateOne on a sharded collection must.
+  const earning = await c.earnings.findOne({ 'owed.key': owedKey }, { projection: { _id: 1, clickId: 1 } });
+  if (!earning) return;
   const isThisUnsettled = { $and: [{ $eq: ['$$op.key', { $literal: owedKey }] }, { $eq: ['$$op.settledAt', null] }] };
-  await c.earnings.updateOne({ 'owed.key': owedKey }, [
+  await c.earnings.updateOne({ _id: asId(earning._id, 'earningId'), clickId: asId(earning.clickId, 'clickId') }, [
     {
       $set: {
         owed: {
