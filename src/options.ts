@@ -94,7 +94,10 @@ export function resolveOptions(options: ClickTrackerOptions): ResolvedOptions {
     scale: options.money?.scale,
     rounding: options.money?.rounding,
   });
-  if (options.money?.maxAmount !== undefined) money.maxMinor = parseAmount(options.money.maxAmount, money, 'maxAmount');
+  if (options.money?.maxAmount !== undefined) {
+    // The host's own maximum is read without the default one, so it may be raised as well as lowered.
+    money.maxMinor = parseAmount(options.money.maxAmount, { ...money, maxMinor: 10n ** 40n }, 'maxAmount');
+  }
   const ttlSeconds = options.clickTtlSeconds ?? 86_400;
   if (!Number.isFinite(ttlSeconds) || ttlSeconds <= 0) throw new TypeError('clickcredit: clickTtlSeconds must be positive');
   const withinSeconds = options.approvalHold?.withinSecondsOfClick;

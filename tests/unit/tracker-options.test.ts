@@ -29,6 +29,15 @@ describe('createClickTracker options', () => {
     expect(() => createClickTracker({ ...base, publicUrl: 'https://x.com', approvalHold: { withinSecondsOfClick: -1 } })).toThrow();
   });
 
+  it('lets the host raise or lower the maximum amount', async () => {
+    const base = { products: { getProduct: () => ({ productId: 'p', earnUpTo: '5000000000.00', active: true }) }, publicUrl: 'https://x.com', allowUnverifiedPostbacks: true, logger: recordingLogger().logger };
+    const big = createClickTracker({ ...base, storage: createMemoryStore(), money: { maxAmount: '5000000000.00' } });
+    const { clickId } = await big.createClick({ userId: 'u', productId: 'p', taskUrl: 'https://a.example/' });
+    expect((await big.handlePostback({ query: { click_id: clickId, amount: '4000000000.00' } })).amount).toBe('4000000000.00');
+    const small = createClickTracker({ ...base, storage: createMemoryStore(), money: { maxAmount: '10.00' } });
+    await expect(small.creditWallet({ userId: 'u', amount: '10.01', idempotencyKey: 'k' })).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
+  });
+
   it('uses the outbox when the host plugs in its own wallet', () => {
     const storage = createMemoryStore();
     const wallet = { apply: async () => ({ duplicate: false }), getBalance: async () => 0n };
