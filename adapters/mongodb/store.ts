@@ -61,8 +61,9 @@ export interface MongoStore extends ClickStore {
 export async function createMongoStore(options: MongoStoreOptions): Promise<MongoStore> {
   const c = openCollections(options.db, options.collectionPrefix);
   const transactional = await useTransactions(options);
-  const client = options.client ?? options.db.client;
-  const run = transactionRunner(client, c);
+  const client = options.client ?? (options.db as { client?: MongoClient }).client;
+  if (transactional && !client) throw new TypeError('clickcredit/mongodb: transactions need the MongoClient: pass options.client');
+  const run = transactionRunner(client as MongoClient, c);
   const steps = transactional ? transactionalSteps(c, run) : standaloneSteps(c);
   return {
     name: transactional ? 'mongodb' : 'mongodb-standalone',
