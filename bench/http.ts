@@ -17,6 +17,8 @@ export interface HttpResult {
   non2xx: number;
   /** Requests sent (more than the paths given means some were replays). */
   sent: number;
+  /** CPU time of the serving process per request: what the server costs, whatever the load generator manages. */
+  serverCpuMicrosPerRequest: number;
 }
 
 const auth = (header: string | string[] | undefined) => (header === 'Bearer bench' ? 'bench-user' : null);
@@ -64,10 +66,14 @@ export function startLoadGenerator() {
     drive(url: string, seconds: number, request: Pick<LoadRequest, 'method' | 'body' | 'headers' | 'paths'>): Promise<HttpResult> {
       return new Promise((resolve, reject) => {
         const onError = (error: Error) => reject(error);
+        // The servers run in this process, so its CPU time over the run is the serving cost.
+        const cpu = process.cpuUsage();
         child.once('error', onError);
         child.once('message', (result) => {
           child.off('error', onError);
-          resolve(result as HttpResult);
+          const used = process.cpuUsage(cpu);
+          const r = result as HttpResult;
+          resolve({ ...r, serverCpuMicrosPerRequest: (used.user + used.system) / Math.max(1, r.sent) });
         });
         child.send({ url, seconds, connections: 16, ...request } satisfies LoadRequest);
       });

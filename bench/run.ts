@@ -3,6 +3,7 @@
  * Writes bench/results/latest.json. See docs in the README's Performance section.
  */
 import { writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { v4 as uuidv4 } from 'uuid';
 import type pg from 'pg';
 import type { ClickTracker } from 'clickcredit';
@@ -23,11 +24,12 @@ const wanted = (section: string) => !only || only.includes(section);
 const onlyStores = process.argv.find((a) => a.startsWith('--stores='))?.slice(9).split(',');
 const PER_RUN = quick ? 300 : 1500;
 const ROUNDS = quick ? 1 : 3;
+const CLICK_ROUNDS = quick ? 3 : 5;
 const LEVELS = [1, 16, 64];
 const HTTP_SECONDS = quick ? 1.5 : 2.5;
-const HTTP_ROUNDS = quick ? 3 : 4;
+const HTTP_ROUNDS = quick ? 2 : 4;
 const SIZE_ROWS = quick ? 5_000 : 100_000;
-const results: Record<string, unknown> = { quick, startedAt: new Date().toISOString() };
+const results: Record<string, unknown> = { quick, startedAt: new Date().toISOString(), loadAverageAtStart: loadavg() };
 const out: string[] = [];
 const print = (text: string) => {
   out.push(text);
@@ -172,23 +174,21 @@ async function postbackSection(stores: BenchStore[]) {
         vsFloor?.toFixed(2) ?? '-', vsNaive?.toFixed(2) ?? '-']);
       const entry: Record<string, unknown> = { clickcredit: m, floor: f, naive: n, ccOverFloor: vsFloor, ccOverNaive: vsNaive };
       if (store.pool && level === 16) {
-        const all = collect(rounds, 'allWrites')!;
-        const min = collect(rounds, 'minimal')!;
-        Object.assign(entry, { allWritesFloor: all, minimalFloor: min });
-        for (const [name, x] of [['minimal floor: 3 writes, 5-column tables', min], ['floor: 3 writes, clickcredit-shaped rows', f!],
-          ['all-writes floor: + ledger entries + audit row, one statement', all], ['naive: seed flow, 5-6 statements in a transaction', n!],
-          ['clickcredit handlePostback', m]] as const) {
-          diagRows.push(['postgres', name, ...row(x), (m.perSecond / x.perSecond).toFixed(2)]);
-        }
-        for (const [name, side] of [['all-writes floor', 'allWrites'], ['minimal floor', 'minimal']] as const) {
-          entry[`ccOver_${side}`] = pairedRatio(rounds, 'clickcredit', side);
+        Object.assign(entry, { allWritesFloor: collect(rounds, 'allWrites'), minimalFloor: collect(rounds, 'minimal') });
+        const sides = [['minimal floor: 3 writes, 5-column tables', 'minimal'], ['floor: 3 writes, clickcredit-shaped rows', 'floor'],
+          ['all-writes floor: + ledger entries + audit row, one statement', 'allWrites'],
+          ['naive: seed flow, 5-6 statements in a transaction', 'naive'], ['clickcredit handlePostback', 'clickcredit']] as const;
+        for (const [label, side] of sides) {
+          const ratio = pairedRatio(rounds, 'clickcredit', side)!;
+          diagRows.push(['postgres', label, ...row(collect(rounds, side)!), ratio.toFixed(2)]);
+          entry[`ccOver_${side}`] = ratio;
         }
       }
       if (store.redis) {
         const us = (name: string) => median1(serverUs.map((s) => s[name]!));
         entry.serverMicrosPerPostback = { clickcredit: us('clickcredit'), floor: us('floor') };
         if (level === 16) {
-          diagRows.push(['redis', `Lua floor (server ${us('floor').toFixed(1)} us/postback)`, ...row(f!), (m.perSecond / f!.perSecond).toFixed(2)]);
+          diagRows.push(['redis', `Lua floor (server ${us('floor').toFixed(1)} us/postback)`, ...row(f!), vsFloor!.toFixed(2)]);
           diagRows.push(['redis', `clickcredit (server ${us('clickcredit').toFixed(1)} us/postback)`, ...row(m), '1.00']);
         }
       }
@@ -215,7 +215,7 @@ async function createClickSection(stores: BenchStore[]) {
   const clickOf = (tracker: ClickTracker) => (i: number) => tracker.createClick({ userId: benchUser(i), productId: 'bench', taskUrl: TASK_URL });
   for (const store of stores) {
     const rounds: Record<string, Measurement>[] = [];
-    for (let round = 0; round < ROUNDS; round += 1) {
+    for (let round = 0; round < CLICK_ROUNDS; round += 1) {
       if (!store.pool) {
         rounds.push({ clickcredit: await measure(PER_RUN, 16, clickOf(store.tracker)) });
         continue;
@@ -247,7 +247,7 @@ async function createClickSection(stores: BenchStore[]) {
     data[store.name] = { clickcredit: m, bareInsert: b, minimalInsert: min, ccOverBare: vsBare, ccOverMinimal: vsMin };
     if (store.name === 'postgres' && vsBare) verdicts.push(`createClick on Postgres vs bare INSERT: ${verdict(vsBare, 0.85)}`);
   }
-  print(table(`createClick (16 in flight; bare INSERT = one hand-written INSERT of the same 26-column row; minimal = 5-column table)`,
+  print(table(`createClick (16 in flight, ${CLICK_ROUNDS} rotated rounds; bare INSERT = one hand-written INSERT of the same 26-column row; minimal = 5-column table)`,
     ['store', 'clicks/s', 'p50 ms', 'p99 ms', 'bare INSERT/s', 'cc/bare', 'minimal/s', 'cc/minimal'], rows));
   for (const v of verdicts) print(v);
   results.createClick = data;
@@ -274,7 +274,7 @@ async function httpSection(stores: BenchStore[]) {
         } catch (error) {
           print(`${framework} helper on ${target.name}: NOT MEASURED (${(error as Error).message.split('\n')[0]})`);
           notMeasured[`http:${framework}`] = (error as Error).message.split('\n')[0]!;
-          rows.push([framework, 'helper NOT MEASURED', target.name, '-', '-', '-', '-']);
+          rows.push([framework, 'helper NOT MEASURED', target.name, '-', '-', '-', '-', '-', '-']);
           continue;
         }
         const bare: HttpResult[] = [];
@@ -308,13 +308,16 @@ async function httpSection(stores: BenchStore[]) {
         // Each round drives bare, postback and click back to back: the ratio is the median of per-round ratios.
         const pr = median1(postback.map((x, i) => x.requestsPerSecond / bare[i]!.requestsPerSecond));
         const cr = median1(click.map((x, i) => x.requestsPerSecond / bare[i]!.requestsPerSecond));
+        const cpu = (runs: HttpResult[]) => median1(runs.map((x) => x.serverCpuMicrosPerRequest));
         const non2xx = [...bare, ...postback, ...click].reduce((n, r) => n + r.non2xx, 0);
         if (non2xx) print(`WARNING ${framework}/${target.name}: ${non2xx} responses were not 2xx`);
-        rows.push([framework, 'bare JSON POST', target.name, Math.round(b.requestsPerSecond), b.p50ms, b.p99ms, '-']);
+        rows.push([framework, 'bare JSON POST', target.name, Math.round(b.requestsPerSecond), b.p50ms, b.p99ms, '-', Math.round(cpu(bare)), '-']);
         rows.push([framework, `POST /postback${replays ? ` (${Math.round((100 * replays) / sent)}% replays)` : ''}`, target.name,
-          Math.round(p.requestsPerSecond), p.p50ms, p.p99ms, pr.toFixed(2)]);
-        rows.push([framework, 'POST /products/:id/click', target.name, Math.round(c.requestsPerSecond), c.p50ms, c.p99ms, cr.toFixed(2)]);
-        data[`${framework}:${target.name}`] = { bare: b, postback: p, click: c, postbackOverBare: pr, clickOverBare: cr, postbackReplays: replays, non2xx, rounds: { bare, postback, click } };
+          Math.round(p.requestsPerSecond), p.p50ms, p.p99ms, pr.toFixed(2), Math.round(cpu(postback)), (cpu(bare) / cpu(postback)).toFixed(2)]);
+        rows.push([framework, 'POST /products/:id/click', target.name, Math.round(c.requestsPerSecond), c.p50ms, c.p99ms, cr.toFixed(2),
+          Math.round(cpu(click)), (cpu(bare) / cpu(click)).toFixed(2)]);
+        data[`${framework}:${target.name}`] = { bare: b, postback: p, click: c, postbackOverBare: pr,
+          serverCpuMicrosPerRequest: { bare: cpu(bare), postback: cpu(postback), click: cpu(click) }, clickOverBare: cr, postbackReplays: replays, non2xx, rounds: { bare, postback, click } };
         if (target.name === 'memory') verdicts.push(`${framework} postback endpoint on memory vs bare ${framework}: ${verdict(pr, 0.6)}`);
       }
       await bareServer.close();
@@ -323,7 +326,7 @@ async function httpSection(stores: BenchStore[]) {
     load.close();
   }
   print(table(`HTTP (autocannon in a child process, 16 connections, ${HTTP_ROUNDS} alternating rounds of ${HTTP_SECONDS}s, median; ratio = median of per-round ratios; every postback credits a fresh click)`,
-    ['framework', 'route', 'store', 'req/s', 'p50 ms', 'p99 ms', 'vs bare'], rows));
+    ['framework', 'route', 'store', 'req/s', 'p50 ms', 'p99 ms', 'vs bare', 'server CPU us/req', 'bare/this CPU'], rows));
   for (const v of verdicts) print(v);
   results.http = data;
 }
@@ -371,6 +374,14 @@ async function sizeSection(stores: BenchStore[]) {
   results.size = data;
 }
 
+/** JIT warm-up of the core and each adapter's paths, so no measured round pays for compilation. */
+async function warmUp(stores: BenchStore[]) {
+  for (const store of stores) {
+    const ids = await pendingClicks(store.tracker, store.name === 'pglite' ? 200 : 600);
+    await measure(ids.length, 16, (i) => postbackOf(store.tracker, ids[i]!));
+  }
+}
+
 async function roundTripSection(stores: BenchStore[]) {
   const rows: (string | number)[][] = [];
   for (const store of stores.filter((s) => s.name === 'postgres' || s.name === 'redis' || s.name === 'pglite')) {
@@ -390,14 +401,22 @@ async function roundTripSection(stores: BenchStore[]) {
 }
 
 const started = Date.now();
+print(`clickcredit bench (${quick ? 'quick' : 'full'}), load average at start: ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${availableParallelism()} cores`);
 const opened = await openStores();
 const stores = opened.filter((s) => !onlyStores || onlyStores.includes(s.name));
 try {
-  if (wanted('roundtrips')) await roundTripSection(stores);
-  if (wanted('postbacks')) await postbackSection(stores);
-  if (wanted('createclick')) await createClickSection(stores);
-  if (wanted('http')) await httpSection(stores);
-  if (wanted('size')) await sizeSection(stores);
+  await warmUp(stores);
+  const sections: [string, (s: BenchStore[]) => Promise<void>][] = [['roundtrips', roundTripSection], ['postbacks', postbackSection],
+    ['createclick', createClickSection], ['http', httpSection], ['size', sizeSection]];
+  const took: Record<string, number> = {};
+  for (const [name, run] of sections) {
+    if (!wanted(name)) continue;
+    const t0 = Date.now();
+    await run(stores);
+    took[name] = (Date.now() - t0) / 1000;
+  }
+  results.sectionSeconds = took;
+  print(`\nsection times (s): ${Object.entries(took).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}; load average at the end: ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${availableParallelism()} cores`);
 } finally {
   for (const store of opened) await store.close().catch(() => undefined);
 }
