@@ -9,9 +9,9 @@
  * - naive: the seed's flow the obvious way, one statement at a time in one transaction on one
  *   checked-out client: find the click, check it, insert the earning, update the wallet(s),
  *   update the click.
- * - all-writes floor (diagnostic): one statement writing everything a clickcredit credit writes
- *   (the three writes plus ledger entries and the audit row), to split the gap into "more
- *   writes" and "how they are written".
+ * - all-writes floor and all-writes naive (diagnostics): everything a clickcredit credit writes
+ *   (the three writes plus ledger entries and the audit row) in one statement, or one statement
+ *   at a time in a transaction, to split the gaps into "more writes" and "how they are written".
  * - minimal floor (diagnostic): the three writes on five-column tables, as small as they get.
  *
  * On Redis the floor is one hand-written Lua script (EVALSHA) doing the same writes.
@@ -97,9 +97,14 @@ export function allWritesPostback(pool: pg.Pool, schema: string): PostbackFn {
   return (clickId, earningId) => pool.query(sql, [clickId, '1000', earningId, new Date().toISOString(), RAW_DATA]);
 }
 
-/** The naive baseline: the seed's flow, one statement at a time in one transaction. */
-export function naivePostback(pool: pg.Pool, schema: string): PostbackFn {
+/**
+ * The naive baseline: the seed's flow, one statement at a time in one transaction. With
+ * `allWrites` (diagnostic) it also writes what clickcredit writes beyond the seed: a ledger
+ * entry per wallet move and the audit row, each one more statement.
+ */
+export function naivePostback(pool: pg.Pool, schema: string, allWrites = false): PostbackFn {
   const s = q(schema);
+  const ledger = `INSERT INTO ${s}.ledger_entries (idempotency_key, user_id, kind, amount, earning_id, reason, created_at) VALUES ($1, $2, $3, $4, $5, $3, $6)`;
   const wallet = `INSERT INTO ${s}.wallets AS w (user_id, balance, updated_at) VALUES ($1, $2, $3)
     ON CONFLICT (user_id) DO UPDATE SET balance = w.balance + EXCLUDED.balance, updated_at = EXCLUDED.updated_at`;
   return async (clickId, earningId) => {
@@ -118,7 +123,20 @@ export function naivePostback(pool: pg.Pool, schema: string): PostbackFn {
         [earningId, click.user_id, click.product_id, click.offer_id, clickId, amount.toString(), now, click.referrer_id, commission.toString(), RAW_DATA],
       );
       await client.query(wallet, [click.user_id, amount.toString(), now]);
-      if (commission > 0n) await client.query(wallet, [click.referrer_id, commission.toString(), now]);
+      if (allWrites) await client.query(ledger, [`earning:${earningId}:credit`, click.user_id, 'credit', amount.toString(), earningId, now]);
+      if (commission > 0n) {
+        await client.query(wallet, [click.referrer_id, commission.toString(), now]);
+        if (allWrites) {
+          await client.query(ledger, [`earning:${earningId}:referral_credit`, click.referrer_id, 'referral_credit', commission.toString(), earningId, now]);
+        }
+      }
+      if (allWrites) {
+        await client.query(
+          `INSERT INTO ${s}.postback_attempts (attempt_id, click_id, conversion_id, postback_status, amount, raw_data, decision, earning_id, received_at)
+           VALUES (gen_random_uuid()::text, $1, 'c', 'completed', '10.00', $2, 'credited', $3, $4)`,
+          [clickId, RAW_DATA, earningId, now],
+        );
+      }
       await client.query(
         `UPDATE ${s}.clicks SET conversion_id = 'c', status = 'converted', postback_received = true, postback_received_at = $2, updated_at = $2 WHERE click_id = $1`,
         [clickId, now],

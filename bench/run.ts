@@ -2,6 +2,7 @@
  * `npm run bench [-- --quick]`: clickcredit beside same-run baselines, as ratios.
  * Writes bench/results/latest.json. See docs in the README's Performance section.
  */
+import { execSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { v4 as uuidv4 } from 'uuid';
@@ -29,7 +30,18 @@ const LEVELS = [1, 16, 64];
 const HTTP_SECONDS = quick ? 1.5 : 2.5;
 const HTTP_ROUNDS = quick ? 2 : 4;
 const SIZE_ROWS = quick ? 5_000 : 100_000;
-const results: Record<string, unknown> = { quick, startedAt: new Date().toISOString(), loadAverageAtStart: loadavg() };
+/** The commit measured, and any uncommitted changes under src/ or adapters/ (they are measured too). */
+function codeVersion() {
+  try {
+    const commit = execSync('git rev-parse --short HEAD', { encoding: 'utf8' }).trim();
+    const dirty = execSync('git status --porcelain -- src adapters', { encoding: 'utf8' }).split('\n').filter(Boolean);
+    return { commit, uncommitted: dirty };
+  } catch {
+    return { commit: 'unknown', uncommitted: [] };
+  }
+}
+const version = codeVersion();
+const results: Record<string, unknown> = { quick, startedAt: new Date().toISOString(), loadAverageAtStart: loadavg(), code: version };
 const out: string[] = [];
 const print = (text: string) => {
   out.push(text);
@@ -99,6 +111,8 @@ async function postgresRound(pool: pg.Pool, level: number, round: number, diagno
   ];
   if (diagnostics) {
     const all = await shaped('all');
+    const naiveAll = await shaped('naiveall');
+    runs.push(['naiveAll', () => { const n = naivePostback(pool, naiveAll.schema, true); return measure(PER_RUN, level, (i) => n(naiveAll.ids[i]!, uuidv4())); }]);
     schemas.push(`${base}_min`);
     const min = await minimalFloor(pool, `${base}_min`, PER_RUN);
     runs.push(['allWrites', () => { const f = allWritesPostback(pool, all.schema); return measure(PER_RUN, level, (i) => f(all.ids[i]!, uuidv4())); }]);
@@ -174,10 +188,11 @@ async function postbackSection(stores: BenchStore[]) {
         vsFloor?.toFixed(2) ?? '-', vsNaive?.toFixed(2) ?? '-']);
       const entry: Record<string, unknown> = { clickcredit: m, floor: f, naive: n, ccOverFloor: vsFloor, ccOverNaive: vsNaive };
       if (store.pool && level === 16) {
-        Object.assign(entry, { allWritesFloor: collect(rounds, 'allWrites'), minimalFloor: collect(rounds, 'minimal') });
+        Object.assign(entry, { allWritesFloor: collect(rounds, 'allWrites'), allWritesNaive: collect(rounds, 'naiveAll'), minimalFloor: collect(rounds, 'minimal') });
         const sides = [['minimal floor: 3 writes, 5-column tables', 'minimal'], ['floor: 3 writes, clickcredit-shaped rows', 'floor'],
           ['all-writes floor: + ledger entries + audit row, one statement', 'allWrites'],
-          ['naive: seed flow, 5-6 statements in a transaction', 'naive'], ['clickcredit handlePostback', 'clickcredit']] as const;
+          ['naive: seed flow, 5-6 statements in a transaction', 'naive'],
+          ['all-writes naive: + ledger entries + audit row, 7-9 statements', 'naiveAll'], ['clickcredit handlePostback', 'clickcredit']] as const;
         for (const [label, side] of sides) {
           const ratio = pairedRatio(rounds, 'clickcredit', side)!;
           diagRows.push(['postgres', label, ...row(collect(rounds, side)!), ratio.toFixed(2)]);
@@ -401,7 +416,7 @@ async function roundTripSection(stores: BenchStore[]) {
 }
 
 const started = Date.now();
-print(`clickcredit bench (${quick ? 'quick' : 'full'}), load average at start: ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${availableParallelism()} cores`);
+print(`clickcredit bench (${quick ? 'quick' : 'full'}) at ${version.commit}${version.uncommitted.length ? ` + ${version.uncommitted.length} uncommitted file(s) under src/ or adapters/` : ''}, load average at start: ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${availableParallelism()} cores`);
 const opened = await openStores();
 const stores = opened.filter((s) => !onlyStores || onlyStores.includes(s.name));
 try {
