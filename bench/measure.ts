@@ -44,4 +44,4 @@ export function table(title: string, header: string[], rows: (string | number)[]
 }
 
 /** PASS or MISS against a target ratio. */
-export const verdict = (ratio: number, target: number) => `${ratio.toFixed(2)}x ${ratio >= target ? 'PASS' : 'MISS'} (target ${target}x)`;
+export const verdict = (ratio: number, target: number) => `${ratio.toFixed(3)}x ${ratio >= target ? 'PASS' : 'MISS'} (target ${target}x)`;
