@@ -45,7 +45,15 @@ export function parseBody(rawBody: string, contentType: string | undefined): Rec
     }
     return parsed as Record<string, unknown>;
   }
-  if (type === 'application/x-www-form-urlencoded') return parseFlatParams(rawBody, 'body');
+  if (type === 'application/x-www-form-urlencoded') {
+    // A JSON document read as a form is one key and no value: every field would be missing and
+    // a postback would earn the product's cap. A body whose fields cannot be read is refused.
+    const first = rawBody.trimStart()[0];
+    if (first === '{' || first === '[') {
+      throw new ValidationError('Request body is JSON but Content-Type says application/x-www-form-urlencoded: send Content-Type: application/json');
+    }
+    return parseFlatParams(rawBody, 'body');
+  }
   throw new ValidationError('Unsupported content type: send application/json or application/x-www-form-urlencoded');
 }
 

@@ -75,6 +75,7 @@ function toCommand(
   if (action === undefined) throw invalid('status', `unknown postback status "${postbackStatus.slice(0, 40)}"`);
   const rawAmount = readAmount(params);
   let amountMinor: bigint | null = null;
+  if (rawAmount === '') throw invalid('amount', 'is present but empty: send a decimal amount, or leave the field out to earn the cap');
   if (rawAmount !== null) {
     amountMinor = parseAmount(rawAmount, options.money);
     if (amountMinor === 0n && (action === 'credit' || action === 'pending')) throw invalid('amount', 'must be positive');

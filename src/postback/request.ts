@@ -74,13 +74,19 @@ export function readField(params: PostbackParams, field: keyof typeof POSTBACK_F
   return null;
 }
 
-/** The raw amount value (kept as number or string, so money parsing sees what was sent). */
+/**
+ * The raw amount value (kept as number or string, so money parsing sees what was sent), or
+ * `null` when no amount field is present at all. A field that is present but empty or `null`
+ * is returned as `''`: it is malformed, never "no amount" (which would earn the product's cap).
+ */
 export function readAmount(params: PostbackParams): string | number | null {
   for (const name of POSTBACK_FIELD_ALIASES.amount) {
+    if (!Object.hasOwn(params, name)) continue;
     const value = params[name];
-    if (value === undefined || value === null || value === '') continue;
+    if (value === undefined) continue;
+    if (value === null) return '';
     if (typeof value === 'boolean') return String(value);
-    return value;
+    return typeof value === 'string' ? value.trim() : value;
   }
   return null;
 }
