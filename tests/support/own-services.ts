@@ -1,0 +1,286 @@
+/**
+ * Store servers of a test's own, on free loopback ports, that the test may stop and start at will:
+ * the outage tests and the reliability suite take a store away under load with these and never
+ * touch the shared Postgres (5432) and Redis (6379) that other tests and engineers use.
+ *
+ * - {@link startOwnPostgres}: a fresh cluster (`initdb` in a temporary directory, run as the
+ *   `postgres` user because the tests may run as root), `pg_ctl` start/stop, trust auth, a `test`
+ *   database, fsync off (these instances hold nothing worth keeping).
+ * - {@link startOwnRedis}: `redis-server` as a child process, no RDB, no AOF.
+ *
+ * Both hand back an {@link OwnService}: `stop()` takes the server away (connections are dropped,
+ * the port refuses), `start()` brings it back on the same port with the same data directory (the
+ * Postgres data survives a stop; the Redis data does not, it has no persistence), and `close()`
+ * stops it for good and removes its directory. Every instance is also killed when the Node process
+ * exits, so a failed or interrupted test leaves no server behind.
+ */
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** Where Debian puts the Postgres 15 server binaries; `PG_BIN` overrides it. */
+export const POSTGRES_BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
+
+/** How {@link OwnService.stop} takes the server away. */
+export interface StopOptions {
+  /**
+   * `graceful` (default): Postgres `pg_ctl stop -m fast` (backends terminated, clients see their
+   * connections closed), Redis `SIGTERM`. `crash`: Postgres `-m immediate`, Redis `SIGKILL`.
+   */
+  mode?: 'graceful' | 'crash';
+}
+
+/** A store server owned by one test: stop it, start it again, close it at the end. */
+export interface OwnService {
+  /** Connection URL: `postgres://postgres@127.0.0.1:PORT/test` or `redis://127.0.0.1:PORT`. */
+  readonly url: string;
+  /** The loopback port it listens on (the same after every `start()`). */
+  readonly port: number;
+  /** Whether the server is up (after `start()`, before `stop()`). */
+  readonly running: boolean;
+  /** Takes the server away; resolves once the port refuses connections. A no-op when stopped. */
+  stop(options?: StopOptions): Promise<void>;
+  /** Brings it back on the same port; resolves once it answers. A no-op when running. */
+  start(): Promise<void>;
+  /** Stops it for good and removes its directory. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** Postgres instance: {@link OwnService} plus the server's data directory. */
+export interface OwnPostgres extends OwnService {
+  readonly dataDir: string;
+}
+
+/** Redis instance: {@link OwnService} plus the child process's pid while it runs. */
+export interface OwnRedis extends OwnService {
+  readonly pid: number | undefined;
+}
+
+/** A TCP port that was free on 127.0.0.1 a moment ago (the OS picks it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => (port > 0 ? resolve(port) : reject(new Error('no port assigned'))));
+    });
+  });
+}
+
+/** Whether something accepts TCP connections on 127.0.0.1:port. */
+function accepting(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(true));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(false)));
+  });
+}
+
+async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+// Synchronous clean-up on exit: a test that throws (or a Ctrl-C) must not leave servers running.
+const onExit = new Set<() => void>();
+let exitHookInstalled = false;
+function killOnExit(kill: () => void): () => void {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => {
+      for (const fn of onExit) {
+        try {
+          fn();
+        } catch {
+          // best effort: the process is going away
+        }
+      }
+    });
+  }
+  onExit.add(kill);
+  return () => onExit.delete(kill);
+}
+
+/** Runs a Postgres binary as the `postgres` user (initdb and the server refuse to run as root). */
+function asPostgres(binary: string, args: string[]): Promise<{ stdout: string; stderr: string }> {
+  const command = join(POSTGRES_BIN, binary);
+  if (process.getuid?.() === 0) return run('runuser', ['-u', 'postgres', '--', command, ...args]);
+  return run(command, args);
+}
+
+/**
+ * Starts a Postgres server of the test's own: a new cluster in a temporary directory on a free
+ * port, with a `test` database, trust auth for `postgres`. `stop()` keeps the data directory, so
+ * `start()` brings back the same database (what a failover or a restart looks like to a client).
+ */
+export async function startOwnPostgres(): Promise<OwnPostgres> {
+  const root = mkdtempSync(join(tmpdir(), 'clickcredit-pg-'));
+  const dataDir = join(root, 'data');
+  if (process.getuid?.() === 0) {
+    const { stdout } = await run('id', ['-u', 'postgres']);
+    const { stdout: gid } = await run('id', ['-g', 'postgres']);
+    chownSync(root, Number(stdout.trim()), Number(gid.trim()));
+  }
+  await asPostgres('initdb', ['-D', dataDir, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8', '--locale', 'C']);
+  let port = 0;
+  let running = false;
+  const pgCtl = (...args: string[]) => asPostgres('pg_ctl', ['-D', dataDir, ...args]);
+  const serverOptions = () => `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
+
+  const start = async () => {
+    if (running) return;
+    await pgCtl('-o', serverOptions(), '-l', join(root, 'server.log'), '-w', '-t', '30', 'start');
+    running = true;
+  };
+  const stop = async (options: StopOptions = {}) => {
+    if (!running) return;
+    await pgCtl('-m', options.mode === 'crash' ? 'immediate' : 'fast', '-w', '-t', '30', 'stop');
+    running = false;
+    await waitFor(async () => !(await accepting(port)), `postgres on ${port} to stop`);
+  };
+
+  // The port is picked free, but another process may take it before the server binds: retry.
+  for (let attempt = 0; ; attempt += 1) {
+    port = await freePort();
+    try {
+      await start();
+      break;
+    } catch (error) {
+      if (attempt >= 4) {
+        rmSync(root, { recursive: true, force: true });
+        throw error;
+      }
+    }
+  }
+  const forget = killOnExit(() => {
+    execFileSync('runuser', ['-u', 'postgres', '--', join(POSTGRES_BIN, 'pg_ctl'), '-D', dataDir, '-m', 'immediate', 'stop'], { stdio: 'ignore' });
+    rmSync(root, { recursive: true, force: true });
+  });
+  try {
+    await asPostgres('createdb', ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', 'test']);
+  } catch (error) {
+    await stop({ mode: 'crash' }).catch(() => undefined);
+    rmSync(root, { recursive: true, force: true });
+    forget();
+    throw error;
+  }
+
+  let closed = false;
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/test`,
+    port,
+    dataDir,
+    get running() {
+      return running;
+    },
+    stop,
+    start: async () => {
+      if (closed) throw new Error('this Postgres instance is closed');
+      await start();
+    },
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await stop({ mode: 'crash' }).catch(() => undefined);
+      forget();
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Starts a Redis server of the test's own on a free port (`redis-server` as a child process, no
+ * persistence). After `stop()` and `start()` the server is empty, as a Redis without AOF would be.
+ */
+export async function startOwnRedis(): Promise<OwnRedis> {
+  const dir = mkdtempSync(join(tmpdir(), 'clickcredit-redis-'));
+  let port = 0;
+  let child: ChildProcess | undefined;
+
+  const spawnServer = () => {
+    const server = spawn('redis-server', [
+      '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
+      '--dir', dir, '--daemonize', 'no', '--protected-mode', 'no',
+    ], { stdio: 'ignore' });
+    server.once('exit', () => {
+      if (child === server) child = undefined;
+    });
+    return server;
+  };
+  const start = async () => {
+    if (child) return;
+    const server = spawnServer();
+    child = server;
+    try {
+      await waitFor(async () => {
+        if (server.exitCode !== null) throw new Error(`redis-server on ${port} exited with ${server.exitCode}`);
+        return (await run('redis-cli', ['-p', String(port), 'ping'])).stdout.trim() === 'PONG';
+      }, `redis on ${port}`, 10_000);
+    } catch (error) {
+      if (server.exitCode === null) server.kill('SIGKILL');
+      child = undefined;
+      throw error;
+    }
+  };
+  const stop = async (options: StopOptions = {}) => {
+    const server = child;
+    if (!server) return;
+    const exited = new Promise((resolve) => (server.exitCode !== null ? resolve(undefined) : server.once('exit', resolve)));
+    server.kill(options.mode === 'crash' ? 'SIGKILL' : 'SIGTERM');
+    await exited;
+    child = undefined;
+    await waitFor(async () => !(await accepting(port)), `redis on ${port} to stop`);
+  };
+
+  for (let attempt = 0; ; attempt += 1) {
+    port = await freePort();
+    try {
+      await start();
+      break;
+    } catch (error) {
+      if (attempt >= 4) {
+        rmSync(dir, { recursive: true, force: true });
+        throw error;
+      }
+    }
+  }
+  const forget = killOnExit(() => {
+    if (child?.exitCode === null) child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  let closed = false;
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    get pid() {
+      return child?.pid;
+    },
+    get running() {
+      return child !== undefined;
+    },
+    stop,
+    start: async () => {
+      if (closed) throw new Error('this Redis instance is closed');
+      await start();
+    },
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await stop({ mode: 'crash' }).catch(() => undefined);
+      forget();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
