@@ -6,7 +6,7 @@
  * - {@link startOwnPostgres}: a fresh cluster (`initdb` in a temporary directory, run as the
  *   `postgres` user because the tests may run as root), `pg_ctl` start/stop, trust auth, a `test`
  *   database, fsync off (these instances hold nothing worth keeping).
- * - {@link startOwnRedis}: `redis-server` as a child process, no RDB, no AOF.
+ * - {@link startOwnRedis}: `redis-server` as a child process, no RDB; AOF (`appendfsync always`) on request.
  *
  * Both hand back an {@link OwnService}: `stop()` takes the server away (connections are dropped,
  * the port refuses), `start()` brings it back on the same port with the same data directory (the
@@ -59,6 +59,22 @@ export interface OwnPostgres extends OwnService {
 /** Redis instance: {@link OwnService} plus the child process's pid while it runs. */
 export interface OwnRedis extends OwnService {
   readonly pid: number | undefined;
+  /**
+   * Freezes the server (`SIGSTOP`): connections stay open but nothing answers, as with a hung
+   * server or a network partition. Commands sent meanwhile run once {@link resume} is called.
+   */
+  pause(): void;
+  /** Thaws a server frozen by {@link pause} (`SIGCONT`). */
+  resume(): void;
+}
+
+/** Options of {@link startOwnRedis}. */
+export interface OwnRedisOptions {
+  /**
+   * Keep the data across `stop()`/`start()` with an append-only file, `appendfsync always`
+   * (every write on disk before its reply), so a crash loses nothing acknowledged. Default false.
+   */
+  appendOnly?: boolean;
 }
 
 /** A TCP port that was free on 127.0.0.1 a moment ago (the OS picks it). */
@@ -201,16 +217,18 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
 
 /**
  * Starts a Redis server of the test's own on a free port (`redis-server` as a child process, no
- * persistence). After `stop()` and `start()` the server is empty, as a Redis without AOF would be.
+ * persistence unless `appendOnly`). Without it, the server is empty after `stop()` and `start()`,
+ * as a Redis without AOF would be.
  */
-export async function startOwnRedis(): Promise<OwnRedis> {
+export async function startOwnRedis(options: OwnRedisOptions = {}): Promise<OwnRedis> {
   const dir = mkdtempSync(join(tmpdir(), 'clickcredit-redis-'));
   let port = 0;
   let child: ChildProcess | undefined;
 
   const spawnServer = () => {
     const server = spawn('redis-server', [
-      '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
+      '--port', String(port), '--bind', '127.0.0.1', '--save', '',
+      ...(options.appendOnly ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']),
       '--dir', dir, '--daemonize', 'no', '--protected-mode', 'no',
     ], { stdio: 'ignore' });
     server.once('exit', () => {
@@ -236,6 +254,7 @@ export async function startOwnRedis(): Promise<OwnRedis> {
   const stop = async (options: StopOptions = {}) => {
     const server = child;
     if (!server) return;
+    server.kill('SIGCONT'); // a paused server must be able to act on the signal below
     const exited = new Promise((resolve) => (server.exitCode !== null ? resolve(undefined) : server.once('exit', resolve)));
     server.kill(options.mode === 'crash' ? 'SIGKILL' : 'SIGTERM');
     await exited;
@@ -256,7 +275,10 @@ export async function startOwnRedis(): Promise<OwnRedis> {
     }
   }
   const forget = killOnExit(() => {
-    if (child?.exitCode === null) child.kill('SIGKILL');
+    if (child?.exitCode === null) {
+      child.kill('SIGKILL');
+      child.kill('SIGCONT');
+    }
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -270,6 +292,8 @@ export async function startOwnRedis(): Promise<OwnRedis> {
     get running() {
       return child !== undefined;
     },
+    pause: () => void child?.kill('SIGSTOP'),
+    resume: () => void child?.kill('SIGCONT'),
     stop,
     start: async () => {
       if (closed) throw new Error('this Redis instance is closed');
