@@ -7,24 +7,36 @@ import { ValidationError } from './errors.js';
 import { MAX_TASK_URL_LENGTH } from './schemas.js';
 
 /**
- * Checks a task URL: absolute http(s), no credentials, at most 2048 characters, and on one of
- * `allowedHosts` (or a subdomain of one) when a list is given.
+ * Checks a task URL and returns it parsed: absolute http(s) written with `//`, no credentials, no
+ * control characters, at most 2048 characters, and on one of `allowedHosts` (or a subdomain of
+ * one) when a list is given. Surrounding spaces are trimmed. Callers store `url.href`, the
+ * normalised form, so the redirect `Location` is exactly what a browser would have resolved.
  */
 export function assertTaskUrl(taskUrl: string, allowedHosts?: readonly string[]): URL {
   if (taskUrl.length > MAX_TASK_URL_LENGTH) throw invalidUrl(`must be at most ${MAX_TASK_URL_LENGTH} characters`);
+  // The URL parser silently drops tabs and newlines; a header would refuse them. Neither is a URL.
+  if (CONTROL_CHARACTER.test(taskUrl)) throw invalidUrl('must not contain control characters');
+  const text = taskUrl.trim();
+  // "https:example.com/x" parses, but a browser on our host would treat it as a relative path.
+  if (!/^https?:\/\//i.test(text)) throw invalidUrl('must be an absolute http(s) URL such as https://advertiser.example/offer');
   let url: URL;
   try {
-    url = new URL(taskUrl);
+    url = new URL(text);
   } catch {
     throw invalidUrl('must be an absolute URL');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalidUrl('must use http or https');
   if (url.username !== '' || url.password !== '') throw invalidUrl('must not contain credentials');
+  if (url.hostname === '') throw invalidUrl('must name a host');
+  if (url.href.length > MAX_TASK_URL_LENGTH) throw invalidUrl(`must be at most ${MAX_TASK_URL_LENGTH} characters once normalised`);
   if (allowedHosts && allowedHosts.length > 0 && !isAllowedHost(url.hostname, allowedHosts)) {
     throw invalidUrl('is not on an allowed host for this product');
   }
   return url;
 }
+
+// eslint-disable-next-line no-control-regex -- the point is to find control characters
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 function isAllowedHost(hostname: string, allowedHosts: readonly string[]): boolean {
   const host = hostname.toLowerCase();

@@ -90,7 +90,7 @@ export function createClickTracker(options: ClickTrackerOptions): ClickTracker {
       const data = parse(CreateClickInputSchema, input);
       const product = await o.products.getProduct(data.productId);
       if (!product || !product.active) throw new NotFoundError('Product not found');
-      assertTaskUrl(data.taskUrl, product.allowedTaskHosts);
+      const taskUrl = assertTaskUrl(data.taskUrl, product.allowedTaskHosts).href;
       const earnUpToMinor = parseAmount(product.earnUpTo, o.money, 'earnUpTo');
       const referrer = o.referrals ? await o.referrals.referrerOf(data.userId) : null;
       const referrerId = referrer && referrer !== data.userId && o.commissionPpm > 0 ? referrer : null;
@@ -102,8 +102,8 @@ export function createClickTracker(options: ClickTrackerOptions): ClickTracker {
         userId: data.userId,
         productId: data.productId,
         offerId: data.offerId ?? null,
-        taskUrl: data.taskUrl,
-        redirectUrl: buildRedirectUrl(data.taskUrl, clickId, postbackUrl),
+        taskUrl,
+        redirectUrl: buildRedirectUrl(taskUrl, clickId, postbackUrl),
         postbackUrl,
         ipAddress: data.ipAddress ?? null,
         userAgent: data.userAgent ?? null,

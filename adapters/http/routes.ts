@@ -5,6 +5,8 @@
  */
 import { z } from 'zod';
 import {
+  ClickExpiredError,
+  ConflictError,
   ClickCreatedSchema,
   ClickIdSchema,
   ClickViewSchema,
@@ -80,6 +82,20 @@ const postback = (context: RouteContext): Promise<RouteResult> =>
     })
     .then((data) => ({ data }));
 
+/**
+ * The `Location` of a redirect, re-normalised: clicks stored before task URLs were normalised may
+ * hold text a header cannot carry (CR/LF, a relative-looking `https:host`), never sent as is.
+ */
+function locationOf(redirectUrl: string): string {
+  try {
+    const url = new URL(redirectUrl);
+    if ((url.protocol === 'http:' || url.protocol === 'https:') && /^https?:\/\//i.test(redirectUrl)) return url.href;
+  } catch {
+    // fall through
+  }
+  throw new ConflictError('The offer URL of this click is not a valid absolute URL');
+}
+
 /** Fields a postback may carry, for the OpenAPI document (validation happens in the core). */
 const PostbackFieldsSchema = z.object({
   click_id: ClickIdSchema.describe('The click id from the redirect URL'),
@@ -130,7 +146,11 @@ export const ROUTES: readonly RouteDefinition[] = [
     async handle({ tracker, request }) {
       const { clickId, status, redirectUrl } = await tracker.trackClick(request.params.clickId!);
       const redirect = request.query.redirect;
-      if (redirect === '1' || redirect === 'true') return { redirect: redirectUrl };
+      if (redirect === '1' || redirect === 'true') {
+        // Tell the user now, not after they did a task that can no longer pay.
+        if (status === 'expired') throw new ClickExpiredError('This offer link has expired: go back to the app and start the task again');
+        return { redirect: locationOf(redirectUrl) };
+      }
       return { data: { clickId, status } };
     },
   },

@@ -8,7 +8,9 @@ import { startBanner } from '../shared/banner.js';
 import { PREFIX, setUpExample } from '../shared/tracker.js';
 
 const setup = await setUpExample();
-const app = Fastify({ trustProxy: process.env.TRUST_PROXY === '1', frameworkErrors: clickCreditFrameworkErrors });
+// maxParamLength: product ids may be up to 256 characters (Fastify's default is 100), so Fastify
+// lets them through and answers exactly as Express does.
+const app = Fastify({ trustProxy: process.env.TRUST_PROXY === '1', frameworkErrors: clickCreditFrameworkErrors, maxParamLength: 256 });
 const openapi = buildOpenApiDocument(setup.baseUrl);
 app.get(`${PREFIX}/openapi.json`, async () => openapi);
 await app.register(clickCreditPlugin, {

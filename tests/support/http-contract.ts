@@ -302,6 +302,61 @@ export function runHttpContract(target: HttpTarget, store: StoreTarget): void {
       expect(unexpected.map((e) => (e as Error).message)).toEqual(['session store exploded: secret internal detail']);
     });
 
+    it('refuses an amount that is present but empty or null (400 invalid_amount), never paying the cap', async () => {
+      const clickId = await newClick('token-a');
+      const before = await cents('token-a');
+      const refusals = [
+        await call('GET', `/postback?click_id=${clickId}&amount=`),
+        await call('GET', `/postback?click_id=${clickId}&payout=%20%20`),
+        await call('POST', `/postback?click_id=${clickId}`, { json: { amount: '' } }),
+        await call('POST', `/postback?click_id=${clickId}`, { json: { amount: null } }),
+        await call('POST', `/postback?click_id=${clickId}`, { body: 'amount=&status=completed', type: 'application/x-www-form-urlencoded' }),
+        // A JSON document sent as a form has no readable fields at all.
+        await call('POST', `/postback?click_id=${clickId}`, { body: '{"amount":"1.00"}', type: 'application/x-www-form-urlencoded' }),
+      ];
+      for (const r of refusals) expect([r.status, r.body.error.code]).toEqual([400, 'VALIDATION_ERROR']);
+      expect(await cents('token-a')).toBe(before);
+      const decisions = (await tracker.listPostbackAttempts(clickId)).map((a) => a.decision);
+      expect(decisions.slice(0, 5)).toEqual(['invalid_amount', 'invalid_amount', 'invalid_amount', 'invalid_amount', 'invalid_amount']);
+      // The JSON-as-form body is refused by the HTTP layer before any field is read (like broken JSON).
+      expect(decisions).toHaveLength(5);
+      expect((await call('GET', `/clicks/${clickId}`, { token: 'token-a' })).body.data.status).toBe('pending');
+    });
+
+    it('answers a cursor no store can represent with 400, not 503', async () => {
+      for (const cursor of ['OTk5OTk5OTk5OTk5OTk5Ong', Buffer.from('253402300800000:x').toString('base64url')]) {
+        const r = await call('GET', `/earnings?cursor=${cursor}`, { token: 'token-b' });
+        expect([cursor, r.status, r.body.error.code]).toEqual([cursor, 400, 'VALIDATION_ERROR']);
+      }
+    });
+
+    it('stores task URLs normalised, refuses relative-looking and control-character ones', async () => {
+      const padded = await call('POST', '/products/prod/click', { token: 'token-b', json: { taskUrl: '  https://advertiser.example/p q?a=1  ' } });
+      expect(padded.status).toBe(201);
+      expect(padded.body.data.redirectUrl).toMatch(/^https:\/\/advertiser\.example\/p%20q\?a=1&click_id=/);
+      const redirect = await call('GET', `/track/${padded.body.data.clickId}?redirect=1`);
+      expect(redirect.headers.get('location')).toBe(padded.body.data.redirectUrl);
+      for (const taskUrl of ['https:example.com/x', 'https:/example.com/x', 'https://exa\tmple.com/', 'https://example.com/\r\nSet-Cookie: a=b', 'https://example.com/\u0000', '//example.com/x', 'https://']) {
+        const r = await call('POST', '/products/prod/click', { token: 'token-b', json: { taskUrl } });
+        expect([JSON.stringify(taskUrl), r.status, r.body.error.code]).toEqual([JSON.stringify(taskUrl), 400, 'VALIDATION_ERROR']);
+      }
+    });
+
+    it('answers ?redirect=1 on an expired click with 410 instead of sending the user on', async () => {
+      const clickId = await newClick();
+      clock.advanceSeconds(3601);
+      const r = await call('GET', `/track/${clickId}?redirect=1`);
+      expect([r.status, r.body.error.code, r.headers.get('location')]).toEqual([410, 'CLICK_EXPIRED', null]);
+      expect((await call('GET', `/track/${clickId}`)).body.data.status).toBe('expired');
+    });
+
+    it('answers long product ids alike on both frameworks (up to 256 characters valid)', async () => {
+      const ok = await call('POST', `/products/${'p'.repeat(200)}/click`, { token: 'token-a', json: { taskUrl: 'https://a.example/' } });
+      expect([ok.status, ok.body.error.code]).toEqual([404, 'NOT_FOUND']);
+      const tooLong = await call('POST', `/products/${'p'.repeat(257)}/click`, { token: 'token-a', json: { taskUrl: 'https://a.example/' } });
+      expect([tooLong.status, tooLong.body.error.code]).toEqual([400, 'VALIDATION_ERROR']);
+    });
+
     it('answers 503 UNAVAILABLE when storage is unreachable, so the advertiser retries', async () => {
       const fail = async () => {
         throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });

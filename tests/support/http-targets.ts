@@ -34,6 +34,7 @@ export const fastifyTarget: HttpTarget = {
     const app = Fastify({
       trustProxy,
       frameworkErrors: clickCreditFrameworkErrors,
+      maxParamLength: 256,
       ...(nestingQueryParser ? { routerOptions: { querystringParser: arrayQueryParser } } : {}),
     });
     await app.register(clickCreditPlugin, { prefix: '/api/v1/earn', tracker, onError, authenticate: (request) => authenticate(request.headers.authorization) });
