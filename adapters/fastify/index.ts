@@ -10,6 +10,9 @@ import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } f
 import { successResponseSchema } from '../http/openapi.js';
 import { DEFAULT_BODY_LIMIT, failureEnvelope, notFound, rawQueryOf, ROUTES, runRoute, toHttpError, type Outgoing, type ServeOptions } from '../http/index.js';
 
+/** Longest id a route parameter may carry (IdentifierSchema). */
+const MAX_ID_LENGTH = 256;
+
 /** Options of {@link clickCreditPlugin}. */
 export interface ClickCreditPluginOptions extends ServeOptions<FastifyRequest> {
   /** Largest accepted body in bytes (413 above). Default 1 MiB. */
@@ -23,6 +26,10 @@ export interface ClickCreditPluginOptions extends ServeOptions<FastifyRequest> {
  */
 export const clickCreditPlugin: FastifyPluginAsync<ClickCreditPluginOptions> = async (fastify, options) => {
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  if ((fastify.initialConfig.maxParamLength ?? 100) < MAX_ID_LENGTH) {
+    // Ids of up to 256 characters are valid; below that limit Fastify refuses what Express accepts.
+    fastify.log.warn(`clickcredit: set the server's maxParamLength to at least ${MAX_ID_LENGTH} (it is ${fastify.initialConfig.maxParamLength}): longer product ids are refused by Fastify before clickcredit sees them`);
+  }
   // Bodies are kept as text (signatures are computed over the exact bytes) and parsed by the shared layer.
   fastify.removeAllContentTypeParsers();
   const keepText = (_request: FastifyRequest, body: string | Buffer, done: (error: Error | null, body?: unknown) => void) => done(null, body);

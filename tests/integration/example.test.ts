@@ -102,6 +102,14 @@ describe('the runnable example', () => {
       headers: { authorization: 'Bearer demo-token', 'content-type': 'application/json' },
       body: JSON.stringify({ taskUrl: 'https://example.com/offer' }),
     }));
+    // Product ids up to 256 characters pass Fastify's router (maxParamLength) and get the same
+    // answer as on Express: an unknown product is 404, not Fastify's own refusal.
+    const longId = await json(await fetch(`${server.base}/products/${'p'.repeat(200)}/click`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer demo-token', 'content-type': 'application/json' },
+      body: JSON.stringify({ taskUrl: 'https://example.com/offer' }),
+    }));
+    expect([longId.status, longId.body.error.code]).toEqual([404, 'NOT_FOUND']);
     const url = `${server.base}/postback`;
     const body = JSON.stringify({ click_id: click.body.data.clickId, amount: '12.50', conversionId: 'signed-1' });
     const unsigned = await json(await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body }));
