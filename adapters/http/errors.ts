@@ -1,10 +1,12 @@
 /**
- * The one error-to-response map of both frameworks. Our typed errors carry their status and
- * code; framework errors (body too large, broken JSON) are translated; anything else is a 500
+ * The one error-to-response map of both frameworks. Our typed errors are recognised by their
+ * brand and code (not `instanceof`: a store loaded with `require` beside an `import`ed tracker
+ * throws errors of another copy of the classes) and get the contract's status for the code;
+ * framework errors (body too large, broken JSON) are translated; anything else is a 500
  * with a generic message — never a stack trace or a driver message.
  * @module
  */
-import { isClickCreditError, type ErrorCode } from 'clickcredit';
+import { ERROR_STATUS, isClickCreditError, type ErrorCode } from 'clickcredit';
 
 /** An error as it goes on the wire. */
 export interface HttpError {
@@ -17,7 +19,9 @@ export interface HttpError {
 /** Maps anything thrown while serving a request to its HTTP status and envelope fields. */
 export function toHttpError(error: unknown): HttpError {
   if (isClickCreditError(error)) {
-    return { status: error.status, code: error.code, message: error.message, details: error.details };
+    // The status comes from the contract's table for the code, so an error of any copy or version
+    // of the package maps the same way.
+    return { status: ERROR_STATUS[error.code], code: error.code, message: error.message, details: error.details };
   }
   const status = frameworkStatus(error);
   if (status === 413) return { status, code: 'PAYLOAD_TOO_LARGE', message: 'Request body is too large' };

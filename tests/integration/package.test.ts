@@ -41,3 +41,99 @@ describe('the built package', () => {
     expect(JSON.parse(out)).toEqual({ shared: true, code: 'CONFLICT' });
   });
 });
+
+/**
+ * One process that `import`s some subpaths and `require`s others runs two copies of the core
+ * (the ESM and the CommonJS build). The errors of one copy must keep their meaning in the other:
+ * a duplicate click is a 409 `CONFLICT`, not a 503 because `instanceof` failed.
+ */
+describe('mixing import and require', () => {
+  // Shared by both scripts: a tracker whose id generator repeats, so the second click collides in the store.
+  const setup = `
+    import { createRequire } from 'node:module';
+    const require = createRequire(process.cwd() + '/package.json');
+    const CLICK_ID = '6f1c2a9e-3b7d-4e21-9a55-0c8d7e4f1a23';
+    const trackerOptions = (storage) => ({
+      storage,
+      products: { getProduct: () => ({ productId: 'p', earnUpTo: '1.00', active: true }) },
+      publicUrl: 'https://x.test',
+      allowUnverifiedPostbacks: true,
+      ids: { uuid: () => CLICK_ID },
+      logger: { info() {}, warn() {}, error() {} },
+    });
+    async function postClickTwice(app) {
+      const server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
+      const url = 'http://127.0.0.1:' + server.address().port + '/api/products/p/click';
+      const post = () => fetch(url, { method: 'POST', headers: { authorization: 'Bearer t', 'content-type': 'application/json' }, body: JSON.stringify({ taskUrl: 'https://a.test/' }) })
+        .then(async (r) => [r.status, (await r.json()).error?.code ?? null]);
+      const answers = [await post(), await post()];
+      await new Promise((resolve) => server.close(resolve));
+      return answers;
+    }
+  `;
+
+  it('an ESM tracker over a CommonJS-loaded store: a duplicate click is a ConflictError (409 over HTTP)', () => {
+    const out = node(['--input-type=module'], `${setup}
+      const esm = await import('clickcredit');
+      const cjs = require('clickcredit');
+      const { createMemoryStore } = require('clickcredit/memory');
+      const tracker = esm.createClickTracker(trackerOptions(createMemoryStore()));
+      await tracker.createClick({ userId: 'u', productId: 'p', taskUrl: 'https://a.test/' });
+      const error = await tracker.createClick({ userId: 'u', productId: 'p', taskUrl: 'https://a.test/' }).catch((e) => e);
+
+      const { default: express } = await import('express');
+      const { createClickCreditRouter } = await import('clickcredit/express');
+      const app = express();
+      app.use('/api', createClickCreditRouter({ tracker: esm.createClickTracker(trackerOptions(createMemoryStore())), authenticate: () => 'u' }));
+      console.log(JSON.stringify({
+        twoCopies: esm.ConflictError !== cjs.ConflictError,
+        code: error.code,
+        esmConflict: error instanceof esm.ConflictError,
+        esmBase: error instanceof esm.ClickCreditError,
+        notUnavailable: !(error instanceof esm.UnavailableError),
+        notValidation: !(error instanceof cjs.ValidationError),
+        branded: esm.isClickCreditError(error) && cjs.isClickCreditError(error),
+        http: await postClickTwice(app),
+      }));
+    `);
+    expect(JSON.parse(out)).toEqual({
+      twoCopies: true,
+      code: 'CONFLICT',
+      esmConflict: true,
+      esmBase: true,
+      notUnavailable: true,
+      notValidation: true,
+      branded: true,
+      http: [[201, null], [409, 'CONFLICT']],
+    });
+  });
+
+  it('CommonJS-loaded HTTP helpers over an ESM tracker and store keep the contract statuses', () => {
+    const out = node(['--input-type=module'], `${setup}
+      const { createClickTracker } = await import('clickcredit');
+      const { createMemoryStore } = await import('clickcredit/memory');
+      const express = require('express');
+      const { createClickCreditRouter } = require('clickcredit/express');
+      const { clickCreditPlugin } = require('clickcredit/fastify');
+      const app = express();
+      app.use('/api', createClickCreditRouter({ tracker: createClickTracker(trackerOptions(createMemoryStore())), authenticate: () => 'u' }));
+      const viaExpress = await postClickTwice(app);
+
+      const fastify = require('fastify')();
+      await fastify.register(clickCreditPlugin, { prefix: '/api', tracker: createClickTracker(trackerOptions(createMemoryStore())), authenticate: () => 'u' });
+      const inject = (method, url, payload) => fastify.inject({ method, url, payload, headers: { authorization: 'Bearer t' } }).then((r) => [r.statusCode, r.json().error?.code ?? null]);
+      const viaFastify = [
+        await inject('POST', '/api/products/p/click', { taskUrl: 'https://a.test/' }),
+        await inject('POST', '/api/products/p/click', { taskUrl: 'https://a.test/' }),
+        await inject('POST', '/api/products/p/click', { taskUrl: 'ftp://a.test/' }),
+        await inject('GET', '/api/clicks/0b7c1f2e-9d4a-4c3b-8e6f-1a2b3c4d5e6f'),
+      ];
+      await fastify.close();
+      console.log(JSON.stringify({ viaExpress, viaFastify }));
+    `);
+    expect(JSON.parse(out)).toEqual({
+      viaExpress: [[201, null], [409, 'CONFLICT']],
+      viaFastify: [[201, null], [409, 'CONFLICT'], [400, 'VALIDATION_ERROR'], [404, 'NOT_FOUND']],
+    });
+  });
+});
