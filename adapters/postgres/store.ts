@@ -12,7 +12,7 @@ import {
   type WalletOperation,
   type WalletPort,
 } from 'clickcredit';
-import type { SqlClient } from './client.js';
+import { listenForConnectionErrors, type ConnectionErrorLogger, type SqlClient } from './client.js';
 import { CLICK_COLUMNS, CLICK_INSERT_COLUMNS, OPERATION_COLUMNS, clickValues, toAttempt, toClick, toEarning, toLedgerEntry, toOperation } from './rows.js';
 import { quoteSchema } from './schema-name.js';
 import { auditJson, auditText, refusedText } from './text-values.js';
@@ -23,6 +23,11 @@ export interface PostgresStoreOptions {
   client: SqlClient;
   /** Schema that {@link migrate} prepared. Default `public`. */
   schema?: string;
+  /**
+   * Where lost connections are reported when the host attached no 'error' listener to its Pool
+   * or Client (an unheard 'error' event would end the process). Default: `console.error`.
+   */
+  logger?: ConnectionErrorLogger;
 }
 
 /** A Postgres store: the {@link ClickStore} plus raw reads of its tables. */
@@ -32,9 +37,14 @@ export interface PostgresStore extends ClickStore {
 
 const UNIQUE_VIOLATION = '23505';
 
+const consoleErrors: ConnectionErrorLogger = {
+  error: (message, context) => console.error(`[clickcredit] ${message}`, context ?? ''),
+};
+
 /** Creates a store on a migrated schema (run {@link migrate} first). */
 export function createPostgresStore(options: PostgresStoreOptions): PostgresStore {
   const { client } = options;
+  listenForConnectionErrors(client, options.logger ?? consoleErrors);
   const s = quoteSchema(options.schema ?? 'public');
   const run = async (sql: string, params: unknown[]) => {
     try {

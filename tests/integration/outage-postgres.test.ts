@@ -1,0 +1,119 @@
+/**
+ * Postgres going away, on a server of the test's own (never the shared one): connections killed
+ * by `pg_terminate_backend()` (a failover, a PgBouncer restart, an idle timeout), the server
+ * stopped under load and started again. The host process must live through it (a `pg` Pool with
+ * no 'error' listener used to end it with "Unhandled 'error' event"), answer 503 while the
+ * database is away, and recover by itself with every conversion credited exactly once.
+ */
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPostgresStore, migrate } from 'clickcredit/postgres';
+import { startOwnPostgres, type OwnPostgres } from '../support/own-services.js';
+import { describeFigures, runOutage, serveTracker, sleep } from './outage-load.js';
+
+let server: OwnPostgres;
+beforeAll(async () => {
+  server = await startOwnPostgres();
+  const admin = new pg.Client(server.url);
+  await admin.connect();
+  await admin.query('CREATE SCHEMA pool_a');
+  await admin.query('CREATE SCHEMA pool_b');
+  await admin.query('CREATE SCHEMA single');
+  await admin.end();
+});
+afterAll(async () => server?.close());
+
+/** Kills every connection of the `test` database except the admin's own. */
+async function terminateBackends(): Promise<number> {
+  const admin = new pg.Client(server.url);
+  await admin.connect();
+  const { rows } = await admin.query(
+    "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))::int AS killed FROM pg_stat_activity WHERE datname = 'test' AND pid <> pg_backend_pid()",
+  );
+  await admin.end();
+  return rows[0].killed as number;
+}
+
+const quiet = { info() {}, warn() {}, error() {} };
+
+describe('Postgres going away (own server)', () => {
+  it('pg_terminate_backend() on the pool’s connections: no process exit, the error is logged, the next requests succeed', async () => {
+    // A host Pool with NO 'error' listener, as most hosts write it.
+    const pool = new pg.Pool({ connectionString: server.url, max: 4 });
+    await migrate(pool, { schema: 'pool_a' });
+    const logged: string[] = [];
+    const storage = createPostgresStore({ client: pool, schema: 'pool_a', logger: { ...quiet, error: (message) => void logged.push(message) } });
+    const { baseUrl, close } = await serveTracker(storage);
+    try {
+      // Four idle connections in the pool, then all killed at once.
+      await Promise.all([1, 2, 3, 4].map(() => pool.query('SELECT pg_sleep(0.05)')));
+      expect(pool.idleCount).toBe(4);
+      expect(await terminateBackends()).toBeGreaterThanOrEqual(4);
+      await sleep(300);
+      expect(logged.some((line) => /connection/i.test(line))).toBe(true);
+      const click = await fetch(`${baseUrl}/products/offer/click`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer u1', 'content-type': 'application/json' },
+        body: JSON.stringify({ taskUrl: 'https://advertiser.example/task' }),
+      });
+      expect(click.status).toBe(201);
+      const { data } = (await click.json()) as { data: { clickId: string } };
+      const postback = await fetch(`${baseUrl}/postback?click_id=${data.clickId}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"amount":"1.00"}' });
+      expect(postback.status).toBe(200);
+      expect(await storage.raw.cachedBalance('u1')).toBe(100n);
+    } finally {
+      await close();
+      await pool.end();
+    }
+  });
+
+  it('a lone pg Client killed: no process exit, 503 from then on (a Client never reconnects: use a Pool)', async () => {
+    const client = new pg.Client(server.url);
+    await client.connect();
+    await migrate(client, { schema: 'single' });
+    const storage = createPostgresStore({ client, schema: 'single', logger: quiet });
+    const { baseUrl, close } = await serveTracker(storage);
+    try {
+      await terminateBackends();
+      await sleep(300);
+      const started = Date.now();
+      const click = await fetch(`${baseUrl}/products/offer/click`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer u1', 'content-type': 'application/json' },
+        body: JSON.stringify({ taskUrl: 'https://advertiser.example/task' }),
+      });
+      expect(click.status).toBe(503);
+      expect(Date.now() - started).toBeLessThan(1000);
+    } finally {
+      await close();
+      await client.end().catch(() => undefined);
+    }
+  });
+
+  it('server stopped for 4 s under load, then started: 503 at once, bounded, recovery, nothing lost or doubled', async () => {
+    const pool = new pg.Pool({ connectionString: server.url, max: 8 });
+    await migrate(pool, { schema: 'pool_b' });
+    const storage = createPostgresStore({ client: pool, schema: 'pool_b', logger: quiet });
+    const { baseUrl, close } = await serveTracker(storage);
+    try {
+      const figures = await runOutage({
+        baseUrl,
+        raw: () => storage.raw,
+        outage: { name: 'postgres stop', downMs: 4000, down: () => server.stop(), up: () => server.start() },
+      });
+      console.info(describeFigures('postgres server stop/start (pg Pool)', figures));
+      expect(figures.otherFailures).toEqual([]);
+      expect(figures.unavailable).toBeGreaterThan(0);
+      expect(figures.firstUnavailableMs).not.toBeNull();
+      expect(figures.firstUnavailableMs!).toBeLessThan(1000);
+      expect(figures.maxOutageLatencyMs).toBeLessThan(3500);
+      expect(figures.recoveryMs).not.toBeNull();
+      expect(figures.recoveryMs!).toBeLessThan(3000);
+      expect(figures.lost).toBe(0);
+      expect(figures.doubled).toBe(0);
+    } finally {
+      await close();
+      await pool.end();
+    }
+  });
+});
