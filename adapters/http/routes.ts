@@ -106,8 +106,11 @@ const PostbackFieldsSchema = z.object({
   offerId: z.string().optional(),
 });
 
-/** Every route of the contract. */
-export const ROUTES: readonly RouteDefinition[] = [
+/**
+ * Every route of the contract, with its literal types kept (ids, paths, schemas): the typed client
+ * (`clickcredit/client`) derives its request and response types from {@link RouteTable}.
+ */
+const ROUTE_TABLE = [
   {
     id: 'createClick',
     method: 'POST',
@@ -221,4 +224,10 @@ export const ROUTES: readonly RouteDefinition[] = [
       return { data: await tracker.getWallet(userId) };
     },
   },
-];
+] as const satisfies readonly RouteDefinition[];
+
+/** Every route of the contract. */
+export const ROUTES: readonly RouteDefinition[] = ROUTE_TABLE;
+
+/** The route table's literal type: one member per route, its id, method, path and zod schemas. */
+export type RouteTable = typeof ROUTE_TABLE;
