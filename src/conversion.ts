@@ -7,13 +7,16 @@
  */
 import { creditOperations, earningCommission, reversalOperations } from './ledger.js';
 import type { ConversionCommand, ConversionDecision } from './ports.js';
-import type { ClickRecord, EarningRecord, WalletOperation } from './records.js';
+import type { ClickRecord, EarningRecord, RiskRuleCode, WalletOperation } from './records.js';
+import { assessRisk, NO_RISK_COUNTERS, type RiskCounters } from './risk.js';
 
 /** The changes one conversion makes; the store applies them all or none. */
 export interface ConversionTransition {
   decision: ConversionDecision;
   /** The click after the step (`null`: unchanged or unknown). */
   click: ClickRecord | null;
+  /** True when `click` is the command's `clickIfAbsent`, to insert (rather than update). */
+  clickCreated: boolean;
   /** The earning after the step (`null` when none exists or is created). */
   earning: EarningRecord | null;
   /** True when `earning` is new (insert) rather than changed (update). */
@@ -22,25 +25,69 @@ export interface ConversionTransition {
   earningChanged: boolean;
   /** Ledger movements this step makes (ledger entries inline, or owed in the outbox). */
   operations: WalletOperation[];
+  /** The risk rule behind the decision (refusal or hold), for the audit row; `null` otherwise. */
+  rule: RiskRuleCode | null;
+  /** True when the day's risk counters (read for this step) must each add 1 and the earning's amount. */
+  counted: boolean;
 }
 
-/** Decides one conversion. Pure: it reads only its arguments. */
+/**
+ * Decides one conversion. Pure: it reads only its arguments. `click` is the stored click (`null`
+ * when unknown: then the command's `clickIfAbsent`, if any, stands in and is created), `earning`
+ * the stored earning of (clickId, conversionId), `counters` the day's risk counters the store read
+ * for `riskCounterKeys(click, command)` (omit when the policy has no daily cap).
+ */
 export function decideConversion(
   click: ClickRecord | null,
   earning: EarningRecord | null,
   command: ConversionCommand,
+  counters: RiskCounters = NO_RISK_COUNTERS,
 ): ConversionTransition {
-  if (click === null) return unchanged('unknown_click', null);
-  if (earning === null) return firstPostback(click, command);
-  return laterPostback(click, earning, command);
+  if (click === null) {
+    const virtual = command.clickIfAbsent ?? null;
+    if (virtual === null || virtual.clickId !== command.clickId) return unchanged('unknown_click', null);
+    const transition = firstPostback(virtual, command, counters);
+    // A refusal writes nothing but its audit row: the virtual click is not inserted either.
+    return transition.click === null ? transition : { ...transition, clickCreated: true };
+  }
+  if (command.clickIfAbsent && command.clickIfAbsent.userId !== click.userId) return unchanged('conflict', null);
+  if (earning === null) return firstPostback(click, command, counters);
+  return laterPostback(click, earning, command, counters);
 }
 
-function firstPostback(click: ClickRecord, command: ConversionCommand): ConversionTransition {
+/** The conversion id a goal is paid under (`goal=<id>` in a postback). */
+export function goalConversionId(goal: string): string {
+  return `goal:${goal}`;
+}
+
+/**
+ * The goals snapshot of a new click from its product: `true`, a copy of the goal list, or `null`
+ * (one conversion per click; also for an empty list). A malformed value is a `TypeError`: it is
+ * the host's catalog, not the caller's input.
+ */
+export function clickGoalsOf(product: { goals?: unknown }): ClickRecord['goals'] {
+  const { goals } = product;
+  if (goals === undefined || goals === null || goals === false) return null;
+  if (goals === true) return true;
+  if (!Array.isArray(goals) || !goals.every((goal) => typeof goal === 'string' && goal !== '' && goal.length <= 200)) {
+    throw new TypeError('clickcredit: Product.goals must be true or a list of goal ids (1 to 200 characters)');
+  }
+  return goals.length === 0 ? null : [...new Set(goals as string[])];
+}
+
+/** Whether a click's goals admit a new conversion id (rule 2 of the state machine). */
+export function admitsConversion(click: Pick<ClickRecord, 'goals' | 'conversionId'>, conversionId: string): boolean {
+  if (click.goals === null) return click.conversionId === null || click.conversionId === conversionId;
+  if (click.goals === true) return true;
+  return click.goals.some((goal) => goalConversionId(goal) === conversionId);
+}
+
+function firstPostback(click: ClickRecord, command: ConversionCommand, counters: RiskCounters): ConversionTransition {
   const { now } = command;
-  if (click.conversionId !== null && click.conversionId !== command.conversionId) return unchanged('conflict', null);
+  if (!admitsConversion(click, command.conversionId)) return unchanged('conflict', null);
   if (click.status === 'rejected') return unchanged('conflict', null);
-  if (click.status === 'expired' || (click.status === 'pending' && now.getTime() >= click.expiresAt.getTime())) {
-    const expired = click.status === 'expired' ? null : { ...click, status: 'expired' as const, updatedAt: now };
+  if (click.status === 'expired' || now.getTime() >= click.expiresAt.getTime()) {
+    const expired = click.status === 'pending' ? { ...click, status: 'expired' as const, updatedAt: now } : null;
     return { ...unchanged('expired', null), click: expired };
   }
   const amountMinor = cappedAmount(click, command.amountMinor);
@@ -71,17 +118,21 @@ function firstPostback(click: ClickRecord, command: ConversionCommand): Conversi
     createdAt: now,
     updatedAt: now,
   };
+  const single = click.goals === null;
   const boundClick: ClickRecord = {
     ...click,
-    conversionId: command.conversionId,
-    status: command.action === 'reject' ? 'rejected' : 'converted',
+    conversionId: single ? command.conversionId : (click.conversionId ?? command.conversionId),
+    status: single && command.action === 'reject' ? 'rejected' : 'converted',
     postbackReceived: true,
     postbackReceivedAt: now,
     updatedAt: now,
   };
   switch (command.action) {
-    case 'credit':
-      return { ...credit(click, base, now), click: boundClick, earningCreated: true };
+    case 'credit': {
+      const decided = credit(click, base, command, counters);
+      if (decided.earning === null) return decided;
+      return { ...decided, click: boundClick, earningCreated: true };
+    }
     case 'pending':
       return changed('recorded_pending', boundClick, base, [], true);
     case 'reject':
@@ -93,7 +144,7 @@ function firstPostback(click: ClickRecord, command: ConversionCommand): Conversi
   }
 }
 
-function laterPostback(click: ClickRecord, earning: EarningRecord, command: ConversionCommand): ConversionTransition {
+function laterPostback(click: ClickRecord, earning: EarningRecord, command: ConversionCommand, counters: RiskCounters): ConversionTransition {
   const { now, action } = command;
   const touched: EarningRecord = {
     ...earning,
@@ -103,7 +154,9 @@ function laterPostback(click: ClickRecord, earning: EarningRecord, command: Conv
     transactionId: command.transactionId ?? earning.transactionId,
     updatedAt: now,
   };
-  const rejectedClick = action === 'reject' && click.status !== 'rejected' ? { ...click, status: 'rejected' as const, updatedAt: now } : null;
+  // On a goals click a reject cancels only its own goal; the click stays open for the others.
+  const rejectsClick = action === 'reject' && click.goals === null && click.status !== 'rejected';
+  const rejectedClick = rejectsClick ? { ...click, status: 'rejected' as const, updatedAt: now } : null;
 
   if (action === 'credit') {
     if (earning.status === 'pending') {
@@ -113,7 +166,7 @@ function laterPostback(click: ClickRecord, earning: EarningRecord, command: Conv
         amountMinor,
         commissionMinor: earningCommission(amountMinor, earning.referrerId, click.commissionPpm),
       };
-      return credit(click, repriced, now);
+      return credit(click, repriced, command, counters);
     }
     if (earning.status === 'cancelled' && earning.reversedBeforeCredit) {
       const netted = { ...touched, reversedBeforeCredit: false, credited: true, creditedAt: now };
@@ -138,14 +191,17 @@ function laterPostback(click: ClickRecord, earning: EarningRecord, command: Conv
   return unchanged('duplicate', earning);
 }
 
-/** A credit-class postback on a new or pending earning: hold it, or pay it now. */
-function credit(click: ClickRecord, earning: EarningRecord, now: Date): ConversionTransition {
+/** A credit-class postback on a new or pending earning: refuse it (risk), hold it, or pay it now. */
+function credit(click: ClickRecord, earning: EarningRecord, command: ConversionCommand, counters: RiskCounters): ConversionTransition {
+  const { now } = command;
+  const verdict = assessRisk(click, command, earning.amountMinor, counters);
+  if (verdict?.effect === 'refuse') return { ...unchanged(verdict.rule as ConversionDecision, null), rule: verdict.rule };
   const completed: EarningRecord = { ...earning, status: 'completed' };
-  if (isHeld(click, earning.amountMinor, now)) {
-    return changed('held', null, { ...completed, approvalStatus: 'pending' }, []);
+  if (verdict !== null || isHeld(click, earning.amountMinor, now)) {
+    return { ...changed('held', null, { ...completed, approvalStatus: 'pending' }, []), rule: verdict?.rule ?? null };
   }
   const paid: EarningRecord = { ...completed, approvalStatus: 'auto_approved', credited: true, creditedAt: now };
-  return changed('credited', null, paid, creditOperations(paid, now));
+  return { ...changed('credited', null, paid, creditOperations(paid, now)), counted: true };
 }
 
 /** Whether the click's hold policy (snapshotted at click time) keeps this earning for review. */
@@ -174,9 +230,9 @@ function changed(
   operations: WalletOperation[],
   earningCreated = false,
 ): ConversionTransition {
-  return { decision, click, earning, earningCreated, earningChanged: true, operations };
+  return { decision, click, clickCreated: false, earning, earningCreated, earningChanged: true, operations, rule: null, counted: false };
 }
 
 function unchanged(decision: ConversionDecision, earning: EarningRecord | null): ConversionTransition {
-  return { decision, click: null, earning, earningCreated: false, earningChanged: false, operations: [] };
+  return { decision, click: null, clickCreated: false, earning, earningCreated: false, earningChanged: false, operations: [], rule: null, counted: false };
 }

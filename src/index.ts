@@ -14,7 +14,13 @@ export type * from './records.js';
 export type * from './ports.js';
 export { formatAmount, parseAmount, parseRatePpm, commissionOf, moneyOptions, type MoneyOptions, type RoundingMode } from './money.js';
 export { ledgerKey, creditOperations, reversalOperations, earningCommission, type EarningMoney } from './ledger.js';
-export { decideConversion, cappedAmount, isHeld, type ConversionTransition } from './conversion.js';
+export { decideConversion, cappedAmount, isHeld, goalConversionId, admitsConversion, clickGoalsOf, type ConversionTransition } from './conversion.js';
+export {
+  assessRisk, riskCounterKeys, usesRiskCounters, resolveRiskPolicy, NO_RISK_COUNTERS,
+  type RiskPolicy, type RiskOptions, type RiskEffect, type RiskTimeRule, type RiskCap, type RiskCapOptions,
+  type DayCount, type RiskCounters, type RiskCounterKeys, type RiskVerdict, type RiskInput,
+} from './risk.js';
+export { userKeyedClickId, userKeyedClick, networkProductId, USER_KEYED_NAMESPACE, USER_KEYED_EXPIRES_AT, type UserKeyedClickInput } from './user-keyed.js';
 export { assertTaskUrl, buildRedirectUrl, buildPostbackUrl } from './click-url.js';
 export { encodeCursor, decodeCursor } from './cursor.js';
 export { toClickView, toEarningView, toPostbackAttemptView } from './views.js';

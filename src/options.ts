@@ -6,6 +6,7 @@ import { v4 as uuidv4 } from 'uuid';
 import { moneyOptions, parseAmount, parseRatePpm, type MoneyOptions, type RoundingMode } from './money.js';
 import { secretParamsOf, type PostbackVerifier } from './postback/verifier.js';
 import { DEFAULT_STATUS_MAP } from './postback/status-map.js';
+import { resolveRiskPolicy, type RiskOptions, type RiskPolicy } from './risk.js';
 import type { Clock, ClickStore, IdGenerator, Logger, ProductCatalog, ReferralResolver, WalletPort } from './ports.js';
 import type { PostbackAction } from './records.js';
 
@@ -42,6 +43,13 @@ export interface ClickTrackerOptions {
   allowUnverifiedPostbacks?: boolean;
   /** Extra or overriding network status words (lower-case) and what they ask for. */
   statusMap?: Record<string, PostbackAction>;
+  /**
+   * Risk rules (contract "Risk rules"), checked by the store in the conversion's atomic step:
+   * offer mismatch, time from click to conversion, daily caps per user and per IP, IP mismatch.
+   * Each writes its stable code to the audit row; refusals are 409 `CONFLICT`, holds go to the
+   * approval flow. Default: none.
+   */
+  risk?: RiskOptions;
   clock?: Clock;
   ids?: IdGenerator;
   logger?: Logger;
@@ -66,6 +74,8 @@ export interface ResolvedOptions {
   /** Parameters never stored (secrets that verifiers read). */
   secretParams: readonly string[];
   statusMap: Readonly<Record<string, PostbackAction>>;
+  /** The risk rules copied onto each conversion command (`null`: none). */
+  risk: RiskPolicy | null;
   clock: Clock;
   ids: IdGenerator;
   logger: Logger;
@@ -122,6 +132,7 @@ export function resolveOptions(options: ClickTrackerOptions): ResolvedOptions {
     verifiers,
     secretParams: secretParamsOf(verifiers),
     statusMap: { ...DEFAULT_STATUS_MAP, ...lowerCaseKeys(options.statusMap ?? {}) },
+    risk: resolveRiskPolicy(options.risk, money),
     clock: options.clock ?? { now: () => new Date() },
     ids: options.ids ?? { uuid: () => uuidv4() },
     logger: options.logger ?? consoleLogger,

@@ -12,8 +12,10 @@ import type {
   PostbackAction,
   PostbackAttempt,
   PostbackDecisionCode,
+  RiskRuleCode,
   WalletOperation,
 } from './records.js';
+import type { RiskPolicy } from './risk.js';
 
 /**
  * Where a conversion's wallet movements go:
@@ -46,6 +48,15 @@ export interface ConversionCommand {
   ledger: LedgerMode;
   sourceIp: string | null;
   rawData: Record<string, unknown>;
+  /**
+   * User-keyed callbacks: the virtual click (`userKeyedClick()`) to insert in the same atomic
+   * step when `clickId` is unknown. Its `clickId` must equal the command's.
+   */
+  clickIfAbsent?: ClickRecord | null;
+  /** Risk rules the store checks in the same atomic step (`null`/absent: none). */
+  risk?: RiskPolicy | null;
+  /** The IP of the conversion when the network forwards it (the `ip_mismatch` rule, per-IP caps of virtual clicks). */
+  conversionIp?: string | null;
 }
 
 /** Decisions a store can reach for a conversion (a subset of {@link PostbackDecisionCode}). */
@@ -63,15 +74,23 @@ export type ConversionDecision = Extract<
   | 'unknown_click'
   | 'expired'
   | 'conflict'
+  | 'offer_mismatch'
+  | 'too_soon'
+  | 'too_late'
 >;
+
+/** The risk refusals among {@link ConversionDecision}: the decision is the refusing rule's code. */
+export type RiskRefusal = Extract<ConversionDecision, 'offer_mismatch' | 'too_soon' | 'too_late'>;
 
 /** What {@link ClickStore.applyConversion} did. */
 export interface ConversionOutcome {
   decision: ConversionDecision;
-  /** The earning after the step; `null` for `unknown_click`, `expired` and `conflict`. */
+  /** The earning after the step; `null` for `unknown_click`, `expired`, `conflict` and risk refusals. */
   earning: EarningRecord | null;
   /** Outbox mode only: the operations this step recorded as owed (empty otherwise). */
   owed: WalletOperation[];
+  /** The risk rule behind the decision (as on the audit row); absent means `null`. */
+  rule?: RiskRuleCode | null;
 }
 
 /** A manual review decision on a held earning. */
@@ -122,40 +141,71 @@ export interface WalletPort {
  * calls never both see the same "before" state. Adapters never read-then-write from the client.
  *
  * ### applyConversion, the state machine (`E` = the earning of (clickId, conversionId))
- * 1. No click: `unknown_click`.
+ * 0. Virtual clicks (user-keyed conversions):
+ *    - no click `clickId` and `clickIfAbsent` given: the step goes on with `clickIfAbsent` as the
+ *      click (a fresh `pending` click, so rule 2 applies) and inserts it in the same step, unless
+ *      the decision is a risk refusal (then nothing but the audit row is written). Concurrent steps
+ *      for one new virtual click: exactly one inserts it; the others wait for that step and then
+ *      see the click and its earning (rule 3). A second click with the same (`network`,
+ *      `networkTransactionId`) is also refused by a unique constraint where the store has them.
+ *    - the click exists, `clickIfAbsent` given and `clickIfAbsent.userId !== click.userId`:
+ *      `conflict` (a network transaction never moves to another user); nothing changes.
+ * 1. No click (and no `clickIfAbsent`): `unknown_click`.
  * 2. E does not exist:
- *    - click bound to another conversion, or click `rejected`: `conflict`;
- *    - click `expired`, or `pending` with `now >= expiresAt`: `expired` (a pending click is
- *      marked `expired`);
- *    - otherwise E is created (id `newEarningId`), the click is bound to the conversion
- *      (`conversionId`, `postbackReceived`, `postbackReceivedAt`) and set to `converted`
- *      (`rejected` for a reject), and by action:
- *      `credit`: amount = min(amountMinor ?? earnUpTo, earnUpTo); held when
- *      `holdAboveMinor != null && amount > holdAboveMinor` or
- *      `holdWithinSeconds != null && now - clickedAt < holdWithinSeconds s`:
- *      then status `completed`, approval `pending`, no money moves, decision `held`;
+ *    - `goals` null (one conversion per click) and the click is bound to another conversion
+ *      (`conversionId` non-null and different): `conflict`;
+ *    - `goals` a list and `conversionId` is not `"goal:" + id` for an id of the list: `conflict`;
+ *    - click `rejected`: `conflict`;
+ *    - click `expired`, or `now >= expiresAt`: `expired` (a `pending` click is marked `expired`;
+ *      a `converted` goals click stays `converted`, its window for new goals is closed);
+ *    - otherwise E is built (id `newEarningId`, offerId = `offerId ?? click.offerId`,
+ *      transactionId, referrer and commission from the click) and by action:
+ *      `credit`: amount = min(amountMinor ?? earnUpTo, earnUpTo), then the risk verdict
+ *      `assessRisk(click, command, amount, counters)` (src/risk.ts):
+ *      a `refuse` verdict: decision = the rule's code (`offer_mismatch`, `too_soon`, `too_late`),
+ *      nothing is written but the audit row (no earning, the click is neither bound nor inserted);
+ *      a `hold` verdict, or `isHeld(click, amount, now)` (`holdAboveMinor != null && amount >
+ *      holdAboveMinor` or `holdWithinSeconds != null && now - clickedAt < holdWithinSeconds s`):
+ *      status `completed`, approval `pending`, no money moves, decision `held`;
  *      else status `completed`, approval `auto_approved`, `credited`, credit entries written
- *      (see below), decision `credited`.
+ *      (see below), decision `credited`, and the day's risk counters count it (see below).
  *      `pending`: status `pending`, approval `pending`, decision `recorded_pending`.
  *      `reject`: status `cancelled`, cancelReason `rejected`, approval `rejected`, decision `rejected`.
  *      `reverse`: status `cancelled`, cancelReason `reversed`, approval `rejected`, `reversedBeforeCredit`, decision `pre_reversed`.
+ *      Unless refused, the click is bound (`postbackReceived`, `postbackReceivedAt`, `updatedAt`):
+ *      with `goals` null, `conversionId` = this conversion and status `converted` (`rejected` for
+ *      a reject); with goals, `conversionId` = `click.conversionId ?? this conversion` (the first)
+ *      and status `converted` whatever the action (a reject cancels only its own goal).
  * 3. E exists (expiry no longer matters):
- *    - `credit` on `pending`: as a new credit above (hold or credit), amount re-evaluated from
- *      this postback when it carries one.
+ *    - `credit` on `pending`: as a new credit above (risk verdict, hold or credit), amount
+ *      re-evaluated from this postback when it carries one; a refusal leaves E unchanged.
  *    - `credit` on `cancelled` with `reversedBeforeCredit`: the credit entries and their
  *      reversal entries are written together (net zero), `reversedBeforeCredit` cleared,
- *      `credited` set, decision `netted`.
+ *      `credited` set, decision `netted` (no risk rule applies: nothing is paid).
  *    - `credit` on `cancelled` with cancelReason `rejected` and not `credited` (rejected before any
  *      credit): `conflict`; `credit` on any other `cancelled` earning: `duplicate`.
  *    - `reject`/`reverse` on `pending`, or on `completed` still held: status `cancelled`
  *      (cancelReason `rejected` or `reversed`), approval `rejected`, no money, decision
- *      `rejected`/`cancelled`; a reject also sets the click `rejected`.
+ *      `rejected`/`cancelled`; a reject also sets the click `rejected` when `goals` is null.
  *    - `reject`/`reverse` on `completed` and `credited`: reversal entries written (debit of
  *      the amount to the user, referral debit of the commission to the referrer, each pointing
  *      at its credit), status `cancelled`, decision `reversed`; a reject also sets the click
- *      `rejected`.
+ *      `rejected` when `goals` is null.
  *    - anything else (same or older status again): nothing changes, decision `duplicate`.
- * Every call writes one {@link PostbackAttempt} with the decision, in the same step.
+ *    Whenever E changes: lastPostbackStatus, postbackReceivedAt, postbackData, updatedAt from this
+ *    postback, transactionId = `transactionId ?? E.transactionId`; E's offerId never changes.
+ * Every call writes one {@link PostbackAttempt} with the decision, in the same step, and its
+ * `rule`: the rule of a risk refusal or of a risk hold, else `null` (a hold by the click's own
+ * `holdAboveMinor`/`holdWithinSeconds` has no rule). The click's `offerId` is never overwritten.
+ *
+ * Risk counters (only when `risk` has a daily cap): per UTC day of `now`, one counter per user
+ * (subject `click.userId`, with `perUserDailyCap`) and one per IP (subject `click.ipAddress ??
+ * conversionIp`, with `perIpDailyCap`; none when both are null), each `{ count, amountMinor }`
+ * of the conversions auto-credited (decision `credited`) that day, starting at zero. The step
+ * reads them before `assessRisk` and, when its decision is `credited`, adds `1` and the earned
+ * amount to each counter it read, in the same atomic step, so concurrent conversions of one user
+ * or IP never exceed a cap. Held, netted, later approved and reversed earnings leave counters
+ * unchanged. `riskCounterKeys(click, command)` gives the day and subjects.
  *
  * Credit entries: `earning:<id>:credit` (+amount, user) and, when the click has a referrer and
  * `floor(amount * commissionPpm / 1e6) > 0`, `earning:<id>:referral_credit` (+commission,
@@ -165,6 +215,7 @@ export interface WalletPort {
  *
  * Concurrency: for one click, exactly one of any number of concurrent commands creates an
  * earning; one earning per (clickId, conversionId) is also held by a unique constraint.
+ * `decideConversion` (src/conversion.ts) is this table as a pure function.
  */
 export interface ClickStore {
   /** A short name for logs and benchmarks (`memory`, `postgres`, `redis`, ...). */
@@ -224,6 +275,8 @@ export interface RawReads {
   earningsOfClick(clickId: string): Promise<EarningRecord[]>;
   /** Outbox operations (settled or not) of an earning. */
   outboxOfEarning(earningId: string): Promise<Array<WalletOperation & { settledAt: Date | null }>>;
+  /** A click as stored (every {@link ClickRecord} field, the virtual-click and goals fields included). */
+  clickOf(clickId: string): Promise<ClickRecord | null>;
 }
 
 /** A product as the catalog describes it. */
@@ -234,6 +287,13 @@ export interface Product {
   active: boolean;
   /** When given, task URLs must point at one of these hosts (or a subdomain of one). */
   allowedTaskHosts?: readonly string[];
+  /**
+   * Several conversions per click (goals such as install, level_10, purchase), each its own
+   * earning paid once and capped at `earnUpTo`. `true`: any conversion id; a list of goal ids:
+   * only those goals, named `goal=<id>` in a postback (conversion id `goal:<id>`). Absent: one
+   * conversion per click. Snapshotted on each click when it is created.
+   */
+  goals?: true | readonly string[];
 }
 
 /** Where products come from (the host's database, a config file...). */

@@ -62,7 +62,25 @@ export interface ClickRecord extends ClickTerms {
   lastVisitAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
+  /**
+   * The network of a user-keyed (virtual) click, created by the conversion step itself from
+   * `ConversionCommand.clickIfAbsent`; `null` for a click this tracker issued.
+   */
+  network: string | null;
+  /** The network's transaction id of a user-keyed click (unique with `network`); `null` otherwise. */
+  networkTransactionId: string | null;
+  /** Goals snapshotted from `Product.goals` (see {@link ClickGoals}); `null`: one conversion per click. */
+  goals: ClickGoals;
 }
+
+/**
+ * Which conversions a click accepts, snapshotted from the product when the click is created:
+ * - `null` (the default): one conversion per click; a second conversion id is `conflict`;
+ * - `true`: any number of conversion ids, each its own earning, paid once;
+ * - a list of goal ids: only the conversion ids `goal:<id>` for an id of the list (each paid once);
+ *   any other conversion id is `conflict`.
+ */
+export type ClickGoals = true | readonly string[] | null;
 
 /** Why an earning was cancelled. */
 export type CancelReason = 'rejected' | 'reversed' | 'approval_rejected';
@@ -146,6 +164,9 @@ export type PostbackDecisionCode =
   | 'unknown_click'
   | 'expired'
   | 'conflict'
+  | 'offer_mismatch'
+  | 'too_soon'
+  | 'too_late'
   | 'invalid_input'
   | 'invalid_amount'
   | 'forbidden';
@@ -165,4 +186,16 @@ export interface PostbackAttempt {
   earningId: string | null;
   message: string | null;
   receivedAt: Date;
+  /**
+   * The risk rule behind the decision: the refusing rule (then also the decision code), or the
+   * rule that held the earning (decision `held`); `null` otherwise. Writers may omit it (null);
+   * stores always return it.
+   */
+  rule?: RiskRuleCode | null;
 }
+
+/**
+ * Stable codes of the risk rules (contract "Risk rules"). `offer_mismatch`, `too_soon` and
+ * `too_late` can refuse (then they are also the attempt's decision) or hold; the others only hold.
+ */
+export type RiskRuleCode = 'offer_mismatch' | 'too_soon' | 'too_late' | 'user_daily_cap' | 'ip_daily_cap' | 'ip_mismatch';

@@ -4,6 +4,7 @@
  * @module
  */
 import { assertTaskUrl, buildPostbackUrl, buildRedirectUrl } from './click-url.js';
+import { clickGoalsOf } from './conversion.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { ConflictError, NotFoundError, ValidationError } from './errors.js';
 import { formatAmount, parseAmount } from './money.js';
@@ -124,6 +125,9 @@ export function createClickTracker(options: ClickTrackerOptions): ClickTracker {
         commissionPpm: referrerId === null ? 0 : o.commissionPpm,
         holdAboveMinor: o.holdAboveMinor,
         holdWithinSeconds: o.holdWithinSeconds,
+        network: null,
+        networkTransactionId: null,
+        goals: clickGoalsOf(product),
       };
       await store('insertClick', () => o.storage.insertClick(click));
       return { clickId, redirectUrl: click.redirectUrl, expiresAt: click.expiresAt.toISOString(), trackingUrl: postbackUrl };

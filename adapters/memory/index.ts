@@ -8,17 +8,21 @@ import {
   ConflictError,
   creditOperations,
   decideConversion,
+  riskCounterKeys,
+  usesRiskCounters,
   type ApprovalCommand,
   type ApprovalOutcome,
   type ClickRecord,
   type ClickStore,
   type ConversionCommand,
   type ConversionOutcome,
+  type DayCount,
   type EarningCursor,
   type EarningRecord,
   type LedgerEntry,
   type PostbackAttempt,
   type RawReads,
+  type RiskCounters,
   type WalletApplyResult,
   type WalletOperation,
   type WalletPort,
@@ -37,6 +41,10 @@ interface MemoryState {
   outbox: Map<string, OutboxRow>;
   attempts: PostbackAttempt[];
   nextEntryId: number;
+  /** (network, network transaction id) → click id: the unique constraint of user-keyed clicks. */
+  networkTransactions: Map<string, string>;
+  /** Risk counters by `<scope>\u0000<day>\u0000<subject>` (scope `user` or `ip`). */
+  riskCounters: Map<string, DayCount>;
 }
 
 /** A memory store: the {@link ClickStore} plus raw reads for tests. */
@@ -57,6 +65,8 @@ export function createMemoryStore(): MemoryStore {
     outbox: new Map(),
     attempts: [],
     nextEntryId: 1,
+    networkTransactions: new Map(),
+    riskCounters: new Map(),
   };
 
   const wallet: WalletPort = {
@@ -75,6 +85,7 @@ export function createMemoryStore(): MemoryStore {
 
     async insertClick(click) {
       if (state.clicks.has(click.clickId)) throw new ConflictError('Click id already exists');
+      claimNetworkTransaction(state, click);
       state.clicks.set(click.clickId, { ...click });
     },
 
@@ -106,7 +117,7 @@ export function createMemoryStore(): MemoryStore {
     },
 
     async listPostbackAttempts(clickId) {
-      return state.attempts.filter((a) => a.clickId === clickId).map((a) => ({ ...a }));
+      return state.attempts.filter((a) => a.clickId === clickId).map((a) => ({ rule: null, ...a }));
     },
 
     async getEarning(earningId) {
@@ -165,6 +176,10 @@ export function createMemoryStore(): MemoryStore {
       async outboxOfEarning(earningId) {
         return [...state.outbox.values()].filter((row) => row.earningId === earningId).map((row) => ({ ...row }));
       },
+      async clickOf(clickId) {
+        const click = state.clicks.get(clickId);
+        return click ? { ...click } : null;
+      },
     },
   };
   return store;
@@ -174,9 +189,23 @@ function applyConversion(state: MemoryState, command: ConversionCommand): Conver
   const click = state.clicks.get(command.clickId) ?? null;
   const earningId = state.earningByConversion.get(conversionKey(command.clickId, command.conversionId));
   const earning = earningId === undefined ? null : (state.earnings.get(earningId) ?? null);
-  const transition = decideConversion(click, earning, command);
+  const counterKeys = counterKeysOf(click ?? command.clickIfAbsent ?? null, command);
+  const counters: RiskCounters = {
+    user: counterKeys.user === null ? null : (state.riskCounters.get(counterKeys.user) ?? ZERO),
+    ip: counterKeys.ip === null ? null : (state.riskCounters.get(counterKeys.ip) ?? ZERO),
+  };
+  const transition = decideConversion(click, earning, command, counters);
 
+  // Checked before any write, so a refused insert leaves nothing half-applied.
+  if (transition.clickCreated && transition.click) claimNetworkTransaction(state, transition.click);
   if (transition.click) state.clicks.set(transition.click.clickId, transition.click);
+  if (transition.counted && transition.earning) {
+    for (const key of [counterKeys.user, counterKeys.ip]) {
+      if (key === null) continue;
+      const before = state.riskCounters.get(key) ?? ZERO;
+      state.riskCounters.set(key, { count: before.count + 1, amountMinor: before.amountMinor + transition.earning.amountMinor });
+    }
+  }
   if (transition.earning && transition.earningChanged) {
     state.earnings.set(transition.earning.earningId, transition.earning);
     state.earningByConversion.set(conversionKey(command.clickId, command.conversionId), transition.earning.earningId);
@@ -194,8 +223,30 @@ function applyConversion(state: MemoryState, command: ConversionCommand): Conver
     earningId: transition.earning?.earningId ?? null,
     message: null,
     receivedAt: command.now,
+    rule: transition.rule,
   });
-  return { decision: transition.decision, earning: transition.earning ? { ...transition.earning } : null, owed };
+  return { decision: transition.decision, earning: transition.earning ? { ...transition.earning } : null, owed, rule: transition.rule };
+}
+
+const ZERO: DayCount = Object.freeze({ count: 0, amountMinor: 0n });
+
+/** The counter keys a step reads (`null`: cap off, no IP, or no click to key on). */
+function counterKeysOf(click: ClickRecord | null, command: ConversionCommand): { user: string | null; ip: string | null } {
+  if (click === null || !usesRiskCounters(command.risk)) return { user: null, ip: null };
+  const keys = riskCounterKeys(click, command);
+  return {
+    user: keys.userId === null ? null : `user\u0000${keys.day}\u0000${keys.userId}`,
+    ip: keys.ip === null ? null : `ip\u0000${keys.day}\u0000${keys.ip}`,
+  };
+}
+
+/** The unique (network, networkTransactionId) of user-keyed clicks, as the SQL stores' constraint. */
+function claimNetworkTransaction(state: MemoryState, click: ClickRecord): void {
+  if (click.network === null || click.networkTransactionId === null) return;
+  const key = `${click.network}\u0000${click.networkTransactionId}`;
+  const holder = state.networkTransactions.get(key);
+  if (holder !== undefined && holder !== click.clickId) throw new ConflictError('Network transaction id already exists');
+  state.networkTransactions.set(key, click.clickId);
 }
 
 function decideApproval(state: MemoryState, command: ApprovalCommand): ApprovalOutcome {

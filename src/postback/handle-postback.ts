@@ -10,9 +10,10 @@ import {
   PostbackForbiddenError,
   ValidationError,
 } from '../errors.js';
+import { goalConversionId } from '../conversion.js';
 import { formatAmount, parseAmount } from '../money.js';
 import type { ResolvedOptions } from '../options.js';
-import type { ConversionCommand, ConversionOutcome } from '../ports.js';
+import type { ConversionCommand, ConversionOutcome, RiskRefusal } from '../ports.js';
 import type { PostbackAction, PostbackAttempt, PostbackDecisionCode } from '../records.js';
 import { ClickIdSchema, IdentifierSchema, type PostbackParams, type PostbackResult } from '../schemas.js';
 import { guardStorage } from '../storage-guard.js';
@@ -67,7 +68,11 @@ function toCommand(
   const clickId = required(readField(params, 'clickId'), 'click_id');
   if (!ClickIdSchema.safeParse(clickId).success) throw invalid('click_id', 'must be a UUID');
   const transactionId = optionalId(readField(params, 'transactionId'), 'transactionId');
-  const conversionId = optionalId(readField(params, 'conversionId'), 'conversionId') ?? transactionId ?? clickId;
+  const goal = optionalId(readGoal(params), 'goal');
+  const namedConversion = optionalId(readField(params, 'conversionId'), 'conversionId');
+  // A goal names its conversion (`goal:<id>`, paid once per click); two names could disagree.
+  if (goal !== null && namedConversion !== null) throw invalid('goal', 'and conversion_id are exclusive: send one of them');
+  const conversionId = goal !== null ? goalConversionId(goal) : (namedConversion ?? transactionId ?? clickId);
   const postbackStatus = (readField(params, 'status') ?? DEFAULT_POSTBACK_STATUS).toLowerCase();
   const action: PostbackAction | undefined = Object.hasOwn(options.statusMap, postbackStatus)
     ? options.statusMap[postbackStatus]
@@ -95,7 +100,19 @@ function toCommand(
     ledger: options.ledgerMode,
     sourceIp: context.sourceIp,
     rawData: stored,
+    risk: options.risk,
   };
+}
+
+/** The goal of a postback on a product with goals (`goal`, `goal_id` or `goalId`), as text. */
+function readGoal(params: PostbackParams): string | null {
+  for (const name of ['goal', 'goal_id', 'goalId']) {
+    const value = params[name];
+    if (value === undefined || value === null) continue;
+    const text = String(value).trim();
+    if (text !== '') return text;
+  }
+  return null;
 }
 
 /** The postback's fields without the ones that carry a verifier's secret. */
@@ -108,6 +125,13 @@ function toResult(options: ResolvedOptions, command: ConversionCommand, outcome:
   const { earning, decision } = outcome;
   if (decision === 'unknown_click') throw new NotFoundError('Click not found');
   if (decision === 'expired') throw new ClickExpiredError();
+  if (isRiskRefusal(decision)) {
+    throw new ConflictError(`Conversion refused by the risk rule ${decision}: ${RISK_REFUSAL_TEXT[decision]}`, {
+      clickId: command.clickId,
+      conversionId: command.conversionId,
+      rule: decision,
+    });
+  }
   if (decision === 'conflict' || earning === null) {
     throw new ConflictError('Click is rejected or already converted under another conversion', {
       clickId: command.clickId,
@@ -124,6 +148,17 @@ function toResult(options: ResolvedOptions, command: ConversionCommand, outcome:
     duplicate: decision === 'duplicate',
     decision,
   };
+}
+
+/** Why each risk refusal was refused, for the 409 message (the code is in `details.rule`). */
+const RISK_REFUSAL_TEXT: Readonly<Record<RiskRefusal, string>> = {
+  offer_mismatch: "the postback's offer id differs from the click's",
+  too_soon: 'the conversion came sooner after the click than the minimum',
+  too_late: 'the conversion came later after the click than the maximum',
+};
+
+function isRiskRefusal(decision: ConversionOutcome['decision']): decision is RiskRefusal {
+  return Object.hasOwn(RISK_REFUSAL_TEXT, decision);
 }
 
 /** Writes the audit row of a refused attempt (best effort: the refusal stands either way). */
@@ -157,6 +192,7 @@ function auditRow(
     earningId: null,
     message,
     receivedAt: now,
+    rule: null,
   };
 }
 

@@ -1,0 +1,93 @@
+/**
+ * User-keyed conversions (offerwalls): the callback names a user and the network's transaction,
+ * not a click of ours. They reuse the whole click state machine through a virtual click whose id
+ * is derived from (network, transaction id), which the conversion step inserts itself when it is
+ * absent (`ConversionCommand.clickIfAbsent`). Idempotency by (network, transaction id) is then the
+ * click's primary key, plus a unique constraint on the pair where the store has constraints.
+ * @module
+ */
+import { v5 as uuidv5 } from 'uuid';
+import type { ClickRecord } from './records.js';
+
+/** The fixed namespace of virtual click ids (never change it: stored ids depend on it). */
+export const USER_KEYED_NAMESPACE = '5f1c8a52-7d0e-4b8e-9a3c-2f6d1e4b7a90';
+
+/** Far enough that a user-keyed conversion never expires, and representable in every store. */
+export const USER_KEYED_EXPIRES_AT = new Date('9999-12-31T23:59:59.000Z');
+
+/**
+ * The click id of a user-keyed conversion: UUID v5 over `"<network>\u0000<transactionId>"` in
+ * {@link USER_KEYED_NAMESPACE}. Deterministic, so the credit, its replays and a reversal (even one
+ * that comes first) all land on the same click.
+ */
+export function userKeyedClickId(network: string, transactionId: string): string {
+  return uuidv5(`${network}\u0000${transactionId}`, USER_KEYED_NAMESPACE);
+}
+
+/** The product id of a network's user-keyed conversions unless the network names one. */
+export function networkProductId(network: string): string {
+  return `network:${network}`;
+}
+
+/** What the core knows at callback time to build a virtual click. */
+export interface UserKeyedClickInput {
+  network: string;
+  /** The network's transaction id (the idempotency key with `network`). */
+  transactionId: string;
+  /** The user the network named (after the host's mapping hook, if any). */
+  userId: string;
+  /** Default `network:<network>`. */
+  productId?: string;
+  offerId: string | null;
+  /** The network's maximum per conversion: the cap of the earning. */
+  earnUpToMinor: bigint;
+  /** The user's referrer resolved now, or `null`. */
+  referrerId: string | null;
+  /** Commission rate in ppm (0 without a referrer). */
+  commissionPpm: number;
+  /** Hold above this amount (the tracker's `approvalHold.aboveAmount`). */
+  holdAboveMinor: bigint | null;
+  /** The user's IP when the network forwards it (also the per-IP cap's subject). */
+  ipAddress: string | null;
+  now: Date;
+}
+
+/**
+ * The virtual click of a user-keyed conversion: pending, never expiring, one conversion, empty
+ * URLs, `clickedAt` = now. `holdWithinSeconds` is always `null`: the click is created by the
+ * conversion itself, so "converted within N seconds of the click" would hold every one.
+ */
+export function userKeyedClick(input: UserKeyedClickInput): ClickRecord {
+  const { now } = input;
+  return {
+    clickId: userKeyedClickId(input.network, input.transactionId),
+    userId: input.userId,
+    productId: input.productId ?? networkProductId(input.network),
+    offerId: input.offerId,
+    taskUrl: '',
+    redirectUrl: '',
+    postbackUrl: '',
+    ipAddress: input.ipAddress,
+    userAgent: null,
+    referrer: null,
+    clickedAt: now,
+    expiresAt: USER_KEYED_EXPIRES_AT,
+    status: 'pending',
+    conversionId: null,
+    postbackReceived: false,
+    postbackReceivedAt: null,
+    visitCount: 0,
+    firstVisitAt: null,
+    lastVisitAt: null,
+    createdAt: now,
+    updatedAt: now,
+    earnUpToMinor: input.earnUpToMinor,
+    referrerId: input.referrerId,
+    commissionPpm: input.referrerId === null ? 0 : input.commissionPpm,
+    holdAboveMinor: input.holdAboveMinor,
+    holdWithinSeconds: null,
+    network: input.network,
+    networkTransactionId: input.transactionId,
+    goals: null,
+  };
+}
