@@ -9,6 +9,9 @@ import { DEFAULT_STATUS_MAP } from './postback/status-map.js';
 import { resolveRiskPolicy, type RiskOptions, type RiskPolicy } from './risk.js';
 import type { Clock, ClickStore, IdGenerator, Logger, ProductCatalog, ReferralResolver, WalletPort } from './ports.js';
 import type { PostbackAction } from './records.js';
+import type { NetworkDefinition } from './networks/types.js';
+import { checkNetworkDefinition } from './networks/preset.js';
+import { resolveNetwork, type ResolvedNetwork } from './postback/handle-network-callback.js';
 
 /** Options of {@link createClickTracker}. */
 export interface ClickTrackerOptions {

@@ -116,7 +116,7 @@ function readGoal(params: PostbackParams): string | null {
 }
 
 /** The postback's fields without the ones that carry a verifier's secret. */
-function withoutSecrets(params: PostbackParams, secretParams: readonly string[]): PostbackParams {
+export function withoutSecrets(params: PostbackParams, secretParams: readonly string[]): PostbackParams {
   if (secretParams.length === 0) return { ...params };
   return Object.fromEntries(Object.entries(params).filter(([key]) => !secretParams.includes(key)));
 }
@@ -161,14 +161,19 @@ function isRiskRefusal(decision: ConversionOutcome['decision']): decision is Ris
   return Object.hasOwn(RISK_REFUSAL_TEXT, decision);
 }
 
-/** Writes the audit row of a refused attempt (best effort: the refusal stands either way). */
+/** Writes the audit row of a refused attempt, then throws the refusal. */
 async function recordRefusal(options: ResolvedOptions, attempt: PostbackAttempt, error: Error): Promise<never> {
+  await recordAttempt(options, attempt);
+  throw error;
+}
+
+/** Writes the audit row of a refused attempt (best effort: the refusal stands either way). */
+export async function recordAttempt(options: ResolvedOptions, attempt: PostbackAttempt): Promise<void> {
   try {
     await options.storage.recordPostbackAttempt(attempt);
   } catch (cause) {
     options.logger.error('could not record refused postback attempt', { attemptId: attempt.attemptId, cause: String(cause) });
   }
-  throw error;
 }
 
 function auditRow(

@@ -28,7 +28,7 @@ interface Planned {
 async function storm(kind: StoreKind, mode: Mode): Promise<Outcome> {
   const clicks = mode.quick ? 25 : 100;
   const copies = mode.quick ? 40 : 30; // identical copies of each click's conversion (>= 1,000 in all)
-  const conflicting = 8; // per click: 6 other conversion ids, 1 older status, and a reversal on every 5th click
+  // Conflicting, per click: 6 other conversion ids, the older status, and a reversal on every 5th click (8 in all).
   const random = seededRandom(kind.length * 7919 + clicks);
   const problems = new Problems();
   const store = await openStore(kind);
