@@ -6,6 +6,7 @@ import { v4 as uuidv4 } from 'uuid';
 import { moneyOptions, parseAmount, parseRatePpm, type MoneyOptions, type RoundingMode } from './money.js';
 import { secretParamsOf, type PostbackVerifier } from './postback/verifier.js';
 import { DEFAULT_STATUS_MAP } from './postback/status-map.js';
+import { DEFAULT_STORAGE_TIMEOUT_MS, boundedStore, boundedWallet } from './storage-guard.js';
 import { resolveRiskPolicy, type RiskOptions, type RiskPolicy } from './risk.js';
 import type { Clock, ClickStore, IdGenerator, Logger, ProductCatalog, ReferralResolver, WalletPort } from './ports.js';
 import type { PostbackAction } from './records.js';
@@ -53,6 +54,20 @@ export interface ClickTrackerOptions {
    * approval flow. Default: none.
    */
   risk?: RiskOptions;
+  /**
+   * Offerwalls and trackers, keyed by the name in their callback URL:
+   * `{ tapjoy: tapjoy(secret) }` receives `GET|POST <publicUrl>/postback/tapjoy` (presets in
+   * `clickcredit/networks`).
+   */
+  networks?: Record<string, NetworkDefinition>;
+  /**
+   * How long one store call (or wallet call) may take, in ms, before the request answers 503
+   * `UNAVAILABLE` instead of waiting for a store that went away (a driver reconnecting can hold
+   * a call 10 to 30 s). Default 3000. `Infinity` removes the bound. A call past its deadline may
+   * still complete later; every store step is idempotent, so the advertiser's retry answers
+   * `duplicate` and nothing is applied twice.
+   */
+  storageTimeoutMs?: number;
   clock?: Clock;
   ids?: IdGenerator;
   logger?: Logger;
@@ -79,6 +94,10 @@ export interface ResolvedOptions {
   statusMap: Readonly<Record<string, PostbackAction>>;
   /** The risk rules copied onto each conversion command (`null`: none). */
   risk: RiskPolicy | null;
+  /** Configured networks, by name. */
+  networks: Readonly<Record<string, ResolvedNetwork>>;
+  /** Deadline of one store or wallet call, ms (`Infinity`: none). */
+  storageTimeoutMs: number;
   clock: Clock;
   ids: IdGenerator;
   logger: Logger;
@@ -118,12 +137,19 @@ export function resolveOptions(options: ClickTrackerOptions): ResolvedOptions {
     throw new TypeError('clickcredit: approvalHold.withinSecondsOfClick must be a positive integer');
   }
   const aboveAmount = options.approvalHold?.aboveAmount;
+  const storageTimeoutMs = options.storageTimeoutMs ?? DEFAULT_STORAGE_TIMEOUT_MS;
+  if (!(storageTimeoutMs > 0) || (Number.isFinite(storageTimeoutMs) && !Number.isInteger(storageTimeoutMs))) {
+    throw new TypeError('clickcredit: storageTimeoutMs must be a positive integer (ms) or Infinity');
+  }
+  // Every store call is bounded, those the core makes outside guardStorage too (settling owed
+  // wallet operations, the audit row of a refused postback), so no request waits past it.
+  const storage = boundedStore(options.storage, storageTimeoutMs);
   return {
-    storage: options.storage,
+    storage,
     products: options.products,
     publicUrl,
     postbackPath: options.postbackPath ?? '/postback',
-    wallet: options.wallet ?? options.storage.wallet,
+    wallet: options.wallet === undefined ? storage.wallet : boundedWallet(options.wallet, storageTimeoutMs),
     ledgerMode: options.wallet === undefined && options.storage.supportsInlineLedger ? 'inline' : 'outbox',
     referrals: options.referrals ?? null,
     commissionPpm: options.referralCommission === undefined ? 0 : parseRatePpm(options.referralCommission),
@@ -136,6 +162,8 @@ export function resolveOptions(options: ClickTrackerOptions): ResolvedOptions {
     secretParams: secretParamsOf(verifiers),
     statusMap: { ...DEFAULT_STATUS_MAP, ...lowerCaseKeys(options.statusMap ?? {}) },
     risk: resolveRiskPolicy(options.risk, money),
+    networks: resolveNetworks(options.networks, money),
+    storageTimeoutMs,
     clock: options.clock ?? { now: () => new Date() },
     ids: options.ids ?? { uuid: () => uuidv4() },
     logger: options.logger ?? consoleLogger,
@@ -151,6 +179,16 @@ function checkedPublicUrl(publicUrl: string): string {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError('clickcredit: publicUrl must be http(s)');
   return publicUrl.replace(/\/+$/, '');
+}
+
+/** Checks and parses each configured network (a misconfigured one stops the start). */
+function resolveNetworks(networks: Record<string, NetworkDefinition> | undefined, money: MoneyOptions): Record<string, ResolvedNetwork> {
+  const resolved: Record<string, ResolvedNetwork> = Object.create(null);
+  for (const [name, definition] of Object.entries(networks ?? {})) {
+    checkNetworkDefinition(name, definition);
+    resolved[name] = resolveNetwork(name, definition, money);
+  }
+  return resolved;
 }
 
 function lowerCaseKeys<T>(record: Record<string, T>): Record<string, T> {
