@@ -22,6 +22,8 @@ export interface Outcome {
 
 export interface Case {
   name: string;
+  /** Runs in full mode only (quick mode keeps CI within a few minutes). */
+  fullOnly?: boolean;
   run(mode: Mode): Promise<Outcome>;
 }
 
