@@ -15,6 +15,7 @@ export default defineConfig({
     express: 'adapters/express/index.ts',
     fastify: 'adapters/fastify/index.ts',
     testing: 'src/testing/index.ts',
+    client: 'adapters/client/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

@@ -1,5 +1,5 @@
 import { execFileSync, execSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 // The built package, loaded the way users load it: by name, through package.json "exports".
@@ -39,6 +39,34 @@ describe('the built package', () => {
       console.log(JSON.stringify({ shared: error instanceof ClickCreditError, code: error.code }));
     `);
     expect(JSON.parse(out)).toEqual({ shared: true, code: 'CONFLICT' });
+  });
+
+  it('clickcredit/client loads nothing else (no zod, no core) from CommonJS and ESM, and stays small', () => {
+    // A dist built before the client existed lacks it: build once more rather than fail on a stale copy.
+    if (!existsSync('dist/client.js')) execSync('npx tsup --silent', { stdio: 'inherit' });
+    const cjs = JSON.parse(node([], `
+      const before = new Set(Object.keys(require.cache));
+      const client = require('clickcredit/client');
+      const loaded = Object.keys(require.cache).filter((p) => !before.has(p));
+      const error = new client.ClickCreditClientError('NOT_FOUND', 404, 'x');
+      console.log(JSON.stringify({ loaded, names: Object.keys(client).sort(), guard: client.isClickCreditClientError(error), def: 'default' in client }));
+    `));
+    expect(cjs.loaded).toHaveLength(1);
+    expect(cjs.loaded[0]).toMatch(/dist[\\/]client\.cjs$/);
+    expect(cjs.names).toEqual(['ClickCreditClientError', 'createClickCreditClient', 'isClickCreditClientError']);
+    expect([cjs.guard, cjs.def]).toEqual([true, false]);
+
+    const esm = JSON.parse(node(['--input-type=module'], `
+      const client = await import('clickcredit/client');
+      const api = client.createClickCreditClient({ baseUrl: 'http://127.0.0.1:1/api' });
+      console.log(JSON.stringify({ names: Object.keys(client).sort(), methods: Object.keys(api).sort() }));
+    `));
+    expect(esm.names).toEqual(cjs.names);
+    expect(esm.methods).toEqual(['createClick', 'getClick', 'getWallet', 'listEarnings', 'request', 'sendPostback', 'trackClick']);
+    const code = readFileSync('dist/client.js', 'utf8');
+    expect(code).not.toMatch(/^\s*import\s/m);
+    expect(code).not.toMatch(/require\(/);
+    expect(Buffer.byteLength(code)).toBeLessThan(12_000);
   });
 });
 
