@@ -8,6 +8,7 @@
  */
 import express, { type Request, type Response, type Router } from 'express';
 import { DEFAULT_BODY_LIMIT, notFound, rawQueryOf, ROUTES, runRoute, toHttpError, failureEnvelope, type Outgoing, type ServeOptions } from '../http/index.js';
+import { reportUnexpected } from '../http/run-route.js';
 
 /** Options of {@link createClickCreditRouter}. */
 export interface ClickCreditRouterOptions extends ServeOptions<Request> {
@@ -17,7 +18,8 @@ export interface ClickCreditRouterOptions extends ServeOptions<Request> {
 
 /**
  * Creates the Router. Client IPs come from `req.ip`, so the host app's `trust proxy` setting
- * decides whether `X-Forwarded-For` is believed.
+ * decides whether `X-Forwarded-For` is believed. Unexpected errors (answered 500 with a generic
+ * message) go to `onError`, else to `logger` (pass the tracker's), else to `consoleLogger`.
  */
 export function createClickCreditRouter(options: ClickCreditRouterOptions): Router {
   const router = express.Router();
@@ -45,8 +47,9 @@ export function createClickCreditRouter(options: ClickCreditRouterOptions): Rout
   }
   router.use((_req: Request, res: Response) => send(res, notFound()));
   // Body-parser failures (413, malformed) arrive here; they get the same envelope as the rest.
-  router.use((error: unknown, _req: Request, res: Response, _next: (error?: unknown) => void) => {
+  router.use((error: unknown, req: Request, res: Response, _next: (error?: unknown) => void) => {
     const http = toHttpError(error);
+    if (http.code === 'INTERNAL') reportUnexpected(options, error, req);
     send(res, { status: http.status, body: failureEnvelope(http) });
   });
   return router;

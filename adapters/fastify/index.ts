@@ -7,8 +7,10 @@
  * @module
  */
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import fastifyPlugin from 'fastify-plugin';
 import { successResponseSchema } from '../http/openapi.js';
 import { DEFAULT_BODY_LIMIT, failureEnvelope, notFound, rawQueryOf, ROUTES, runRoute, toHttpError, type Outgoing, type ServeOptions } from '../http/index.js';
+import { reportUnexpected } from '../http/run-route.js';
 
 /** Longest id a route parameter may carry (IdentifierSchema). */
 const MAX_ID_LENGTH = 256;
@@ -19,12 +21,14 @@ export interface ClickCreditPluginOptions extends ServeOptions<FastifyRequest> {
   bodyLimit?: number;
 }
 
-/**
- * The plugin. It is deliberately not wrapped in fastify-plugin: its body parsing, not-found and
- * error handlers stay inside its own prefix and never touch the host's other routes. Client IPs
- * come from `request.ip`, so the host's `trustProxy` setting applies.
- */
-export const clickCreditPlugin: FastifyPluginAsync<ClickCreditPluginOptions> = async (fastify, options) => {
+/** Unexpected errors go to the request's own logger (with its request id), `err` carrying the stack. */
+const logToRequest = (error: unknown, request: FastifyRequest): void => {
+  request.log.error({ err: error }, 'clickcredit: unexpected error while serving a request');
+};
+
+const plugin: FastifyPluginAsync<ClickCreditPluginOptions> = async (fastify, pluginOptions) => {
+  // Without the host's onError or logger, unexpected errors are logged through Fastify's request.log.
+  const options: ClickCreditPluginOptions = pluginOptions.onError || pluginOptions.logger ? pluginOptions : { ...pluginOptions, onError: logToRequest };
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   if ((fastify.initialConfig.maxParamLength ?? 100) < MAX_ID_LENGTH) {
     // Ids of up to 256 characters are valid; below that limit Fastify refuses what Express accepts.
@@ -63,11 +67,25 @@ export const clickCreditPlugin: FastifyPluginAsync<ClickCreditPluginOptions> = a
   }
 
   fastify.setNotFoundHandler((_request, reply) => send(reply, notFound()));
-  fastify.setErrorHandler((error, _request, reply) => {
+  fastify.setErrorHandler((error, request, reply) => {
     const http = toHttpError(error);
+    if (http.code === 'INTERNAL') reportUnexpected(options, error, request);
     return send(reply, { status: http.status, body: failureEnvelope(http) });
   });
 };
+
+/**
+ * The plugin. Wrapped with fastify-plugin for its name (`clickcredit`, visible to `hasPlugin` and
+ * to other plugins' `dependencies`) and its Fastify version check (`5.x`), but with
+ * `encapsulate: true`: its body parsing, not-found and error handlers stay inside its own prefix
+ * and never touch the host's other routes. Client IPs come from `request.ip`, so the host's
+ * `trustProxy` setting applies.
+ */
+export const clickCreditPlugin: FastifyPluginAsync<ClickCreditPluginOptions> = fastifyPlugin(plugin, {
+  name: 'clickcredit',
+  fastify: '5.x',
+  encapsulate: true,
+});
 
 /**
  * Fastify answers a few malformed requests before any route or plugin sees them (an undecodable

@@ -3,7 +3,7 @@
  * turn the result or any error into a status and an envelope. Never throws.
  * @module
  */
-import { UnauthorizedError, ValidationError, type ClickTracker } from 'clickcredit';
+import { consoleLogger, UnauthorizedError, ValidationError, type ClickTracker, type Logger } from 'clickcredit';
 import type { z } from 'zod';
 import { failureEnvelope, successEnvelope } from './envelope.js';
 import { toHttpError } from './errors.js';
@@ -35,8 +35,16 @@ export interface ServeOptions<Req> {
   tracker: ClickTracker;
   /** The host's authentication: the user id for a valid bearer token, or `null`. */
   authenticate: (request: Req) => string | null | undefined | Promise<string | null | undefined>;
-  /** Called with unexpected (500) errors; the client sees only a generic message. */
-  onError?: (error: unknown) => void;
+  /**
+   * Called with unexpected (500) errors and the framework's request; the client sees only a
+   * generic message. Default: `logger`.
+   */
+  onError?: (error: unknown, request: Req) => void;
+  /**
+   * Where unexpected errors are logged, with their stack, when there is no `onError`. Default:
+   * Fastify's `request.log` in the plugin, the core's `consoleLogger` in the Express router.
+   */
+  logger?: Logger;
 }
 
 /** Serves one request of `route`. */
@@ -69,7 +77,7 @@ export async function runRoute<Req>(
     return { status: route.status, body: successEnvelope(route.message, result.data) };
   } catch (error) {
     const http = toHttpError(isZodError(error) ? fromZod(error) : error);
-    if (http.status >= 500 && http.code === 'INTERNAL') (options.onError ?? defaultOnError)(error);
+    if (http.status >= 500 && http.code === 'INTERNAL') reportUnexpected(options, error, native);
     return { status: http.status, body: failureEnvelope(http) };
   }
 }
@@ -105,6 +113,20 @@ function fromZod(error: z.ZodError, where = 'body'): ValidationError {
   return new ValidationError(`${issues[0]?.path ?? where}: ${issues[0]?.message ?? 'invalid'}`, issues);
 }
 
-function defaultOnError(error: unknown): void {
-  console.error('[clickcredit] unexpected error while serving a request:', error instanceof Error ? error.message : error);
+/**
+ * Hands an unexpected error to the host's `onError`, else its `logger` (default: the logger
+ * port's console default), with the stack. A failing hook is swallowed: it must not turn a 500
+ * envelope into a dropped connection.
+ */
+export function reportUnexpected<Req>(options: Pick<ServeOptions<Req>, 'onError' | 'logger'>, error: unknown, request: Req): void {
+  try {
+    if (options.onError) options.onError(error, request);
+    else (options.logger ?? consoleLogger).error('unexpected error while serving a request', describeError(error));
+  } catch {
+    // Nothing left to report to.
+  }
+}
+
+function describeError(error: unknown): Record<string, unknown> {
+  return error instanceof Error ? { error: `${error.name}: ${error.message}`, stack: error.stack } : { error: String(error) };
 }
