@@ -20,6 +20,8 @@ export {
   type RiskPolicy, type RiskOptions, type RiskEffect, type RiskTimeRule, type RiskCap, type RiskCapOptions,
   type DayCount, type RiskCounters, type RiskCounterKeys, type RiskVerdict, type RiskInput,
 } from './risk.js';
+export { handleNetworkCallback, convertAmount, type NetworkCallbackOutcome, type ResolvedNetwork } from './postback/handle-network-callback.js';
+export type { NetworkDefinition, NetworkCallback, NetworkReply, NetworkRefusal } from './networks/types.js';
 export { userKeyedClickId, userKeyedClick, networkProductId, USER_KEYED_NAMESPACE, USER_KEYED_EXPIRES_AT, type UserKeyedClickInput } from './user-keyed.js';
 export { assertTaskUrl, buildRedirectUrl, buildPostbackUrl } from './click-url.js';
 export { encodeCursor, decodeCursor } from './cursor.js';

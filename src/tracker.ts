@@ -11,6 +11,7 @@ import { formatAmount, parseAmount } from './money.js';
 import { resolveOptions, type ClickTrackerOptions, type ResolvedOptions } from './options.js';
 import { settleOwed } from './owed.js';
 import { handlePostback } from './postback/handle-postback.js';
+import { handleNetworkCallback, type NetworkCallbackOutcome } from './postback/handle-network-callback.js';
 import type { PostbackRequest } from './postback/request.js';
 import type { ClickRecord, ClickStatus } from './records.js';
 import {
@@ -48,6 +49,13 @@ export interface ClickTracker {
    * Throws typed errors: 400, 403, 404, 409, 410, 503.
    */
   handlePostback(request: PostbackRequest): Promise<PostbackResult>;
+  /**
+   * Applies a callback of the network configured as `network` (option `networks`): authenticated
+   * and read as that network documents, then the same atomic store step; user-keyed networks are
+   * idempotent by (network, transaction id). Answers the reply the network expects, refusals
+   * included (audited, nothing moved); throws only `NotFoundError` for an unknown network.
+   */
+  handleNetworkCallback(network: string, request: PostbackRequest): Promise<NetworkCallbackOutcome>;
   /** Credits a wallet outside the postback flow, idempotent by `idempotencyKey`. */
   creditWallet(input: CreditWalletInput): Promise<WalletCreditResult>;
   getWallet(userId: string): Promise<WalletView>;
@@ -150,6 +158,10 @@ export function createClickTracker(options: ClickTrackerOptions): ClickTracker {
 
     handlePostback(request) {
       return handlePostback(o, request);
+    },
+
+    handleNetworkCallback(network, request) {
+      return handleNetworkCallback(o, network, request);
     },
 
     async creditWallet(input) {

@@ -25,6 +25,23 @@ export interface RedisClientLike {
   readonly isCluster?: boolean;
   /** ioredis client options; a client-side `keyPrefix` is refused (Lua builds user keys itself). */
   readonly options?: { keyPrefix?: string };
+  /** ioredis events: 'close' (a `Redis` lost its connection), 'node error' (a `Cluster` node did). */
+  on?(event: string, listener: (...args: unknown[]) => void): unknown;
+}
+
+/**
+ * Counts the connections the client lost. ioredis resends a command whose reply a lost
+ * connection swallowed (`autoResendUnfulfilledCommands`), so a script may run twice for one
+ * call: a store step that can tell "my own first run" from "someone else's" asks whether a loss
+ * happened meanwhile.
+ */
+export function countConnectionLosses(client: RedisClientLike): { readonly losses: number } {
+  const counter = { losses: 0 };
+  const lost = () => void (counter.losses += 1);
+  client.on?.('close', lost);
+  client.on?.('node error', lost);
+  client.on?.('-node', lost);
+  return counter;
 }
 
 /** A Lua script with its SHA1, run by key. */

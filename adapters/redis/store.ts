@@ -6,7 +6,7 @@
  * @module
  */
 import { ConflictError, type ClickStore, type ConversionDecision, type EarningRecord, type RawReads, type WalletPort } from 'clickcredit';
-import { runScript, type RedisArg, type RedisClientLike } from './client.js';
+import { countConnectionLosses, runScript, type RedisArg, type RedisClientLike } from './client.js';
 import { SCRIPTS } from './commands.js';
 import { clickIdOfEarning, clickIdOfOperationKey, earningIdFor, keyLayout, type KeyLayout } from './keys.js';
 import { luaJson } from './lua-json.js';
@@ -78,6 +78,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   const auditTtl = seconds(options.auditRetentionSeconds, 0, 'auditRetentionSeconds');
   const run = (script: keyof typeof SCRIPTS, key: string, ...args: RedisArg[]) => runScript(client, SCRIPTS[script], key, ...args);
   const wallet = ledgerWallet(client, keys);
+  const connection = countConnectionLosses(client);
 
   const store: RedisStore = {
     name: crossSlot ? 'redis-cluster' : 'redis',
@@ -90,9 +91,15 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       const expiresAt = click.expiresAt.getTime();
       // A tracker clock behind the wall clock must not give the key an expiry already past.
       const keyExpiry = expiresAt + retentionMs > Date.now() ? expiresAt + retentionMs : Date.now() + (expiresAt - click.clickedAt.getTime()) + retentionMs;
-      const inserted = await run('insertClick', keys.clickBase(click.clickId), click.clickId, luaJson(clickToJson(click)),
+      const json = luaJson(clickToJson(click));
+      const lossesBefore = connection.losses;
+      const inserted = await run('insertClick', keys.clickBase(click.clickId), click.clickId, json,
         keyExpiry, expiresAt, click.createdAt.getTime() - retentionMs);
-      if (Number(inserted) !== 1) throw new ConflictError('Click id already exists');
+      // ioredis sends a command again when a dropped connection lost its reply: the second SET NX
+      // then finds this very click, which is this call's success, not somebody else's id.
+      const replayed = connection.losses !== lossesBefore
+        && (await client.get(`${keys.clickBase(click.clickId)}:click:${click.clickId}`)) === json;
+      if (Number(inserted) !== 1 && !replayed) throw new ConflictError('Click id already exists');
     },
 
     // One script: concurrent visits each count once (Redis runs scripts one at a time).
