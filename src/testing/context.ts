@@ -10,10 +10,16 @@ import { v4 as uuidv4 } from 'uuid';
 import {
   ConflictError,
   createClickTracker,
+  userKeyedClick,
+  userKeyedClickId,
   type ClickTracker,
   type ClickTrackerOptions,
+  type ConversionCommand,
+  type ConversionOutcome,
   type Logger,
+  type PostbackAction,
   type Product,
+  type RiskPolicy,
   type WalletOperation,
   type WalletPort,
 } from 'clickcredit';
@@ -28,6 +34,8 @@ export const PRODUCTS: Record<string, Product> = {
   'prod-big': { productId: 'prod-big', earnUpTo: '1000000.00', active: true },
   'prod-off': { productId: 'prod-off', earnUpTo: '10.00', active: false },
   'prod-hosts': { productId: 'prod-hosts', earnUpTo: '5.00', active: true, allowedTaskHosts: ['advertiser.example'] },
+  'prod-goals': { productId: 'prod-goals', earnUpTo: '10.00', active: true, goals: true },
+  'prod-goal-list': { productId: 'prod-goal-list', earnUpTo: '10.00', active: true, goals: ['install', 'level_10', 'purchase'] },
 };
 
 const silentLogger: Logger = { info() {}, warn() {}, error() {} };
@@ -163,6 +171,95 @@ export function postback(tracker: ClickTracker, clickId: string, body: Record<st
 }
 
 /** Creates a click for `userId` on `productId` (default prod-50). */
-export function click(tracker: ClickTracker, userId: string, productId = 'prod-50') {
-  return tracker.createClick({ userId, productId, taskUrl: 'https://advertiser.example/offer?x=1', ipAddress: '198.51.100.4', userAgent: 'conformance' });
+export function click(tracker: ClickTracker, userId: string, productId = 'prod-50', extra: { offerId?: string; ipAddress?: string } = {}) {
+  return tracker.createClick({ userId, productId, taskUrl: 'https://advertiser.example/offer?x=1', ipAddress: '198.51.100.4', userAgent: 'conformance', ...extra });
 }
+
+/** A user-keyed callback as a network route hands it to the store (the virtual-click command). */
+export interface UserKeyedInput {
+  network?: string;
+  transactionId: string;
+  userId: string;
+  /** Decimal amount (scale 2) or `null` (then the network maximum). */
+  amount: string | null;
+  action?: PostbackAction;
+  /** The network's maximum, default `100.00`. */
+  maximum?: string;
+  referrerId?: string | null;
+  /** Hold above this amount (the tracker's approvalHold.aboveAmount). */
+  holdAbove?: string | null;
+  offerId?: string | null;
+  ipAddress?: string | null;
+  conversionIp?: string | null;
+  risk?: RiskPolicy | null;
+}
+
+/** The network the user-keyed helpers use unless told otherwise. */
+export const TEST_NETWORK = 'conformance-wall';
+
+/** The command a network route builds for a user-keyed callback (10% commission when referred). */
+export function userKeyedCommand(context: SuiteContext, input: UserKeyedInput): ConversionCommand {
+  const now = context.clock.now();
+  const network = input.network ?? TEST_NETWORK;
+  const action = input.action ?? 'credit';
+  const referrerId = input.referrerId ?? null;
+  return {
+    attemptId: uuidv4(),
+    clickId: userKeyedClickId(network, input.transactionId),
+    conversionId: input.transactionId,
+    action,
+    postbackStatus: { credit: 'completed', pending: 'pending', reject: 'rejected', reverse: 'reversed' }[action],
+    amountMinor: input.amount === null ? null : toMinor(input.amount),
+    rawAmount: input.amount,
+    transactionId: input.transactionId,
+    offerId: input.offerId ?? null,
+    now,
+    newEarningId: uuidv4(),
+    ledger: context.harness.storage.supportsInlineLedger ? 'inline' : 'outbox',
+    sourceIp: '203.0.113.9',
+    rawData: { network, transactionId: input.transactionId, user: input.userId, amount: input.amount },
+    clickIfAbsent: userKeyedClick({
+      network,
+      transactionId: input.transactionId,
+      userId: input.userId,
+      offerId: input.offerId ?? null,
+      earnUpToMinor: toMinor(input.maximum ?? '100.00'),
+      referrerId,
+      commissionPpm: referrerId === null ? 0 : 100_000,
+      holdAboveMinor: input.holdAbove ? toMinor(input.holdAbove) : null,
+      ipAddress: input.ipAddress ?? input.conversionIp ?? null,
+      now,
+    }),
+    risk: input.risk ?? null,
+    conversionIp: input.conversionIp ?? null,
+  };
+}
+
+/**
+ * Applies a command through the store, then (outbox stores) applies and settles what it owes
+ * through the store's own wallet, as the core does.
+ */
+export async function applyThroughStore(context: SuiteContext, command: ConversionCommand): Promise<ConversionOutcome> {
+  const { storage } = context.harness;
+  const outcome = await storage.applyConversion(command);
+  for (const op of outcome.owed) {
+    await storage.wallet.apply(op);
+    await storage.settleOwedOperation(op.key, command.now);
+  }
+  return outcome;
+}
+
+/** Sends one user-keyed callback through the store. */
+export function userKeyed(context: SuiteContext, input: UserKeyedInput): Promise<ConversionOutcome> {
+  return applyThroughStore(context, userKeyedCommand(context, input));
+}
+
+/** A risk policy with every rule off, to override field by field. */
+export const NO_RISK: RiskPolicy = Object.freeze({
+  offerMismatch: null,
+  minSecondsToConvert: null,
+  maxSecondsToConvert: null,
+  perUserDailyCap: null,
+  perIpDailyCap: null,
+  ipMismatch: null,
+});

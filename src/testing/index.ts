@@ -22,7 +22,10 @@ import { expiryTheme } from './themes/expiry.js';
 import { ledgerTheme } from './themes/ledger.js';
 import { outboxTheme } from './themes/outbox.js';
 import { postbacksTheme } from './themes/postbacks.js';
+import { goalsTheme } from './themes/goals.js';
 import { referralsTheme } from './themes/referrals.js';
+import { riskTheme } from './themes/risk.js';
+import { userKeyedTheme } from './themes/user-keyed.js';
 import type { ConformanceOptions } from './types.js';
 
 /** The themes, in the order they run. */
@@ -36,6 +39,9 @@ export const CONFORMANCE_THEMES: Readonly<Record<string, Theme>> = {
   expiry: expiryTheme,
   outbox: outboxTheme,
   concurrency: concurrencyTheme,
+  'user-keyed': userKeyedTheme,
+  goals: goalsTheme,
+  risk: riskTheme,
 };
 
 /** Declares the whole conformance suite (or the themes in `options.only`) for one adapter. */
@@ -43,6 +49,7 @@ export function runConformanceSuite(options: ConformanceOptions): void {
   const { expect, it } = options.test;
   for (const [title, theme] of Object.entries(CONFORMANCE_THEMES)) {
     if (options.only && !options.only.includes(title)) continue;
+    if (options.skip?.includes(title)) continue;
     describeTheme(options, title, theme);
   }
   options.test.describe(`${options.name}: store shape`, () => {
@@ -64,7 +71,7 @@ const STORE_METHODS = [
   'insertClick', 'recordVisit', 'getClick', 'applyConversion', 'recordPostbackAttempt', 'listPostbackAttempts',
   'getEarning', 'listEarnings', 'decideApproval', 'expireClicks', 'listOwedOperations', 'settleOwedOperation', 'close',
 ] as const;
-const RAW_READS = ['ledgerEntries', 'cachedBalance', 'earningsOfClick', 'outboxOfEarning'] as const;
+const RAW_READS = ['ledgerEntries', 'cachedBalance', 'earningsOfClick', 'outboxOfEarning', 'clickOf'] as const;
 
 export { HostWallet, TestClock, PUBLIC_URL, PRODUCTS, type Theme, type SuiteContext } from './context.js';
 export type { ConformanceHarness, ConformanceOptions, TestApi } from './types.js';
