@@ -21,6 +21,7 @@ export const ERROR_STATUS = Object.freeze({
   VALIDATION_ERROR: 400,
   UNAUTHORIZED: 401,
   POSTBACK_FORBIDDEN: 403,
+  FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
   CLICK_EXPIRED: 410,
@@ -100,6 +101,13 @@ export class PostbackForbiddenError extends ClickCreditError {
   }
 }
 
+/** Authenticated, but not allowed (an admin route for someone who is not an admin): 403 `FORBIDDEN`. */
+export class ForbiddenError extends ClickCreditError {
+  constructor(message = 'Not allowed') {
+    super('FORBIDDEN', ERROR_STATUS.FORBIDDEN, message);
+  }
+}
+
 /** Unknown product, click or earning, or somebody else's: 404 `NOT_FOUND`. */
 export class NotFoundError extends ClickCreditError {
   constructor(message = 'Not found') {
@@ -139,6 +147,7 @@ CLASS_CODES.set(ClickCreditError, null);
 CLASS_CODES.set(ValidationError, 'VALIDATION_ERROR');
 CLASS_CODES.set(UnauthorizedError, 'UNAUTHORIZED');
 CLASS_CODES.set(PostbackForbiddenError, 'POSTBACK_FORBIDDEN');
+CLASS_CODES.set(ForbiddenError, 'FORBIDDEN');
 CLASS_CODES.set(NotFoundError, 'NOT_FOUND');
 CLASS_CODES.set(ConflictError, 'CONFLICT');
 CLASS_CODES.set(ClickExpiredError, 'CLICK_EXPIRED');

@@ -16,6 +16,8 @@ import type {
   WalletOperation,
 } from './records.js';
 import type { RiskPolicy } from './risk.js';
+import type { AdminStore, LeaseStore } from './admin/types.js';
+import type { ProductHold } from './admin/holds.js';
 
 /**
  * Where a conversion's wallet movements go:
@@ -224,6 +226,17 @@ export interface ClickStore {
   readonly supportsInlineLedger: boolean;
   /** The store's own ledger wallet (append-only entries + cached balance). */
   readonly wallet: WalletPort;
+  /**
+   * Cross-user queries and the balance-checked manual adjustment of the admin API, on the store's
+   * own indexes. `adjustWallet`: of concurrent debits of one wallet, the store serialises them, so
+   * whichever runs second sees the first one's balance (and is refused if it no longer fits).
+   */
+  readonly admin: AdminStore;
+  /**
+   * Worker leases. Under concurrency the first `acquire` of a free or expired lease wins; the
+   * others get `false` until the holder releases it or `ttlMs` passes.
+   */
+  readonly leases: LeaseStore;
 
   /** Inserts a new click. A duplicate `clickId` is a `ConflictError`. */
   insertClick(click: ClickRecord): Promise<void>;
@@ -294,6 +307,12 @@ export interface Product {
    * conversion per click. Snapshotted on each click when it is created.
    */
   goals?: true | readonly string[];
+  /**
+   * Approval hold of this product's conversions, on top of the tracker's `approvalHold` (the
+   * stricter applies): `'always'` holds every conversion for an admin's review. Snapshotted on
+   * each click when it is created.
+   */
+  hold?: ProductHold;
 }
 
 /** Where products come from (the host's database, a config file...). */

@@ -31,7 +31,10 @@ import {
   type WalletCreditResult,
   type WalletView,
 } from './schemas.js';
+import { createAdminApi, type AdminApi } from './admin/admin-api.js';
+import { clickHoldTerms } from './admin/holds.js';
 import { guardStorage } from './storage-guard.js';
+import { startWorkers, type WorkersHandle, type WorkersOptions } from './workers/workers.js';
 import { toClickView, toEarningView, toPostbackAttemptView } from './views.js';
 import type { z } from 'zod';
 
@@ -74,6 +77,13 @@ export interface ClickTracker {
   listPostbackAttempts(clickId: string): Promise<PostbackAttemptView[]>;
   /** The resolved settings (money scale, currency...). */
   readonly settings: Readonly<Pick<ResolvedOptions, 'money' | 'currency' | 'publicUrl' | 'postbackPath' | 'ledgerMode'>>;
+  /** The operators' API (lists across users, approvals, ledger statements, adjustments, statistics). */
+  readonly admin: AdminApi;
+  /**
+   * Starts the background jobs (expire clicks, retry owed credits) with intervals, jitter and a
+   * store lease per batch; `stop()` on the handle finishes the batches in hand.
+   */
+  startWorkers(options: WorkersOptions): WorkersHandle;
   /** Closes the storage adapter's own resources. */
   close(): Promise<void>;
 }
@@ -131,8 +141,7 @@ export function createClickTracker(options: ClickTrackerOptions): ClickTracker {
         earnUpToMinor,
         referrerId,
         commissionPpm: referrerId === null ? 0 : o.commissionPpm,
-        holdAboveMinor: o.holdAboveMinor,
-        holdWithinSeconds: o.holdWithinSeconds,
+        ...clickHoldTerms(o, product.hold, o.money),
         network: null,
         networkTransactionId: null,
         goals: clickGoalsOf(product),
@@ -239,6 +248,10 @@ export function createClickTracker(options: ClickTrackerOptions): ClickTracker {
       const attempts = await store('listPostbackAttempts', () => o.storage.listPostbackAttempts(clickId));
       return attempts.map(toPostbackAttemptView);
     },
+
+    admin: createAdminApi(o),
+
+    startWorkers: (workerOptions) => startWorkers(o, workerOptions),
 
     close: () => o.storage.close(),
   };

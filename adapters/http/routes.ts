@@ -43,7 +43,11 @@ export interface RouteContext {
 }
 
 /** A route's result: data for the envelope, or a redirect. */
-export type RouteResult = { data: unknown } | { redirect: string };
+/**
+ * A route's result: data for the envelope, a redirect, or a raw reply (a network callback is
+ * answered in the network's own terms: its status, content type and body, no envelope).
+ */
+export type RouteResult = { data: unknown } | { redirect: string } | { raw: { status: number; contentType: string; body: string } };
 
 /** One route of the contract. */
 export interface RouteDefinition {
@@ -61,6 +65,8 @@ export interface RouteDefinition {
   status: number;
   message: string;
   response: z.ZodType;
+  /** The success is the raw reply of a network (text), not an envelope. */
+  raw?: boolean;
   handle(context: RouteContext): Promise<RouteResult>;
 }
 
