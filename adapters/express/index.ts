@@ -71,6 +71,10 @@ function send(res: Response, outgoing: Outgoing): void {
     res.status(302).location(outgoing.location).end();
     return;
   }
+  if ('text' in outgoing) {
+    res.status(outgoing.status).type(outgoing.contentType).send(outgoing.text);
+    return;
+  }
   res.status(outgoing.status).json(outgoing.body);
 }
 export { buildOpenApiDocument } from '../http/openapi.js';

@@ -104,6 +104,7 @@ export function clickCreditFrameworkErrors(error: FastifyError, _request: Fastif
 
 function send(reply: FastifyReply, outgoing: Outgoing): FastifyReply {
   if ('location' in outgoing) return reply.redirect(outgoing.location, 302);
+  if ('text' in outgoing) return reply.code(outgoing.status).type(outgoing.contentType).send(outgoing.text);
   return reply.code(outgoing.status).send(outgoing.body);
 }
 export { buildOpenApiDocument } from '../http/openapi.js';

@@ -67,6 +67,10 @@ function operation(route: RouteDefinition): Record<string, unknown> {
   const responses: Record<string, unknown> = {
     [String(route.status)]: { description: route.message, content: { 'application/json': { schema: successResponseSchema(route) } } },
   };
+  if (route.raw === true) {
+    // A network's own reply: text such as `1`, `ok` or `<eventId>:OK`, never the envelope.
+    responses[String(route.status)] = { description: route.message, content: { 'text/plain': { schema: { type: 'string' } } } };
+  }
   if (route.id === 'trackClick') responses['302'] = { description: 'With redirect=1: redirect to the offer (Location header)' };
   const errors = route.body ? [...ERRORS_BY_AUTH[route.auth], '413'] : ERRORS_BY_AUTH[route.auth];
   for (const status of errors) {

@@ -102,6 +102,26 @@ function locationOf(redirectUrl: string): string {
   throw new ConflictError('The offer URL of this click is not a valid absolute URL');
 }
 
+/**
+ * A network's callback (option `networks`). Networks that sign the full URL are checked against
+ * `publicUrl + /postback/<network> + ? + raw query` exactly as received.
+ */
+const networkCallback = async (context: RouteContext): Promise<RouteResult> => {
+  const { reply } = await context.tracker.handleNetworkCallback(context.request.params.network!, {
+    query: context.request.query,
+    body: context.request.body,
+    headers: context.request.headers,
+    rawBody: context.request.rawBody,
+    rawQuery: context.request.rawQuery,
+    sourceIp: context.request.ip,
+    method: context.request.method,
+  });
+  return { raw: reply };
+};
+
+/** The `:network` of a network callback: a configured name. */
+const NetworkParamsSchema = z.object({ network: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/).describe("The name the network is configured under (option `networks`)") });
+
 /** Fields a postback may carry, for the OpenAPI document (validation happens in the core). */
 const PostbackFieldsSchema = z.object({
   click_id: ClickIdSchema.describe('The click id from the redirect URL'),
@@ -187,6 +207,32 @@ const ROUTE_TABLE = [
     message: 'Postback received and processed',
     response: PostbackResultSchema,
     handle: postback,
+  },
+  {
+    id: 'networkCallback',
+    method: 'POST',
+    path: '/postback/:network',
+    auth: 'postback',
+    summary: "Callback of a configured network (offerwall or tracker), authenticated and answered as that network documents",
+    params: NetworkParamsSchema,
+    status: 200,
+    message: "The network's own reply (status, content type and body as the network expects); unknown network: 404",
+    response: z.string(),
+    raw: true,
+    handle: networkCallback,
+  },
+  {
+    id: 'networkCallbackGet',
+    method: 'GET',
+    path: '/postback/:network',
+    auth: 'postback',
+    summary: 'Callback of a configured network sent as GET (most offerwalls)',
+    params: NetworkParamsSchema,
+    status: 200,
+    message: "The network's own reply (status, content type and body as the network expects); unknown network: 404",
+    response: z.string(),
+    raw: true,
+    handle: networkCallback,
   },
   {
     id: 'getClick',

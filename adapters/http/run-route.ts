@@ -28,7 +28,8 @@ export interface IncomingRequest {
 }
 
 /** What a framework adapter sends back. */
-export type Outgoing = { status: number; body: unknown } | { status: 302; location: string };
+/** What a framework adapter sends back: an envelope, a redirect, or a network's raw text reply. */
+export type Outgoing = { status: number; body: unknown } | { status: 302; location: string } | { status: number; contentType: string; text: string };
 
 /** Options shared by the Express router and the Fastify plugin. */
 export interface ServeOptions<Req> {
@@ -74,6 +75,7 @@ export async function runRoute<Req>(
     if (route.auth !== 'postback' && route.query) validate(route.query, request.query, 'query');
     const result = await route.handle({ tracker: options.tracker, request, userId });
     if ('redirect' in result) return { status: 302, location: result.redirect };
+    if ('raw' in result) return { status: result.raw.status, contentType: result.raw.contentType, text: result.raw.body };
     return { status: route.status, body: successEnvelope(route.message, result.data) };
   } catch (error) {
     const http = toHttpError(isZodError(error) ? fromZod(error) : error);
