@@ -6,7 +6,7 @@
 import type { EarningRecord, RawReads } from 'clickcredit';
 import type { RedisClientLike } from './client.js';
 import { clickIdOfEarning, type KeyLayout } from './keys.js';
-import { earningFromJson, ledgerEntryFromJson, operationFromJson, type StoredJson } from './records.js';
+import { clickFromJson, earningFromJson, ledgerEntryFromJson, operationFromJson, type StoredJson } from './records.js';
 
 /** Reads one earning by its Redis id (`<clickId>.<uuid>`). */
 export async function readEarning(client: RedisClientLike, keys: KeyLayout, earningId: string): Promise<EarningRecord | null> {
@@ -30,6 +30,10 @@ export function rawReads(client: RedisClientLike, keys: KeyLayout): RawReads {
       const earningIds = await client.hvals(`${keys.clickBase(clickId)}:conv:${clickId}`);
       const earnings = await Promise.all(earningIds.map((id) => readEarning(client, keys, id)));
       return earnings.filter((e): e is EarningRecord => e !== null);
+    },
+    async clickOf(clickId) {
+      const raw = await client.get(`${keys.clickBase(clickId)}:click:${clickId}`);
+      return raw === null ? null : clickFromJson(JSON.parse(raw) as StoredJson);
     },
     async outboxOfEarning(earningId) {
       const clickId = clickIdOfEarning(earningId);

@@ -23,8 +23,19 @@ function rawDataFrom(v: unknown): Record<string, unknown> | null {
   return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null;
 }
 
-/** A click as the scripts read it. */
+/**
+ * A click as the scripts read it. The user-keyed and goals fields are written only when set, so an
+ * ordinary click (no network, one conversion) stores no more bytes than before they existed.
+ */
 export function clickToJson(c: ClickRecord): StoredJson {
+  const json = clickCoreToJson(c);
+  if (c.network !== null) json.network = c.network;
+  if (c.networkTransactionId !== null) json.networkTransactionId = c.networkTransactionId;
+  if (c.goals !== null) json.goals = c.goals === true ? true : [...c.goals];
+  return json;
+}
+
+function clickCoreToJson(c: ClickRecord): StoredJson {
   return {
     clickId: c.clickId, userId: c.userId, productId: c.productId, offerId: c.offerId, taskUrl: c.taskUrl,
     redirectUrl: c.redirectUrl, postbackUrl: c.postbackUrl, ipAddress: c.ipAddress, userAgent: c.userAgent,
@@ -49,7 +60,16 @@ export function clickFromJson(j: StoredJson): ClickRecord {
     referrerId: text(j.referrerId), commissionPpm: Number(j.commissionPpm),
     holdAboveMinor: j.holdAbove === null || j.holdAbove === undefined ? null : big(j.holdAbove),
     holdWithinSeconds: j.holdWithinSeconds === null || j.holdWithinSeconds === undefined ? null : Number(j.holdWithinSeconds),
+    network: text(j.network), networkTransactionId: text(j.networkTransactionId), goals: goalsFrom(j.goals),
   };
+}
+
+/** Stored goals: `true`, a list of goal ids, or absent (one conversion per click). */
+function goalsFrom(v: unknown): ClickRecord['goals'] {
+  if (v === true) return true;
+  // cjson writes an empty Lua table as `{}`; a stored list is never empty (clickGoalsOf), but be exact.
+  if (Array.isArray(v)) return v.length === 0 ? null : v.map(String);
+  return null;
 }
 
 /** A stored earning back to its record. */
@@ -93,6 +113,8 @@ export function attemptToJson(a: PostbackAttempt): StoredJson {
     attemptId: a.attemptId, clickId: a.clickId, conversionId: a.conversionId, postbackStatus: a.postbackStatus,
     amount: a.amount, sourceIp: a.sourceIp, rawData: JSON.stringify(a.rawData), decision: a.decision,
     earningId: a.earningId, message: a.message, receivedAt: a.receivedAt.getTime(),
+    // Only risk decisions carry a rule: the others store no field for it.
+    ...(a.rule ? { rule: a.rule } : {}),
   };
 }
 
@@ -102,5 +124,6 @@ export function attemptFromJson(j: StoredJson): PostbackAttempt {
     attemptId: j.attemptId, clickId: text(j.clickId), conversionId: text(j.conversionId), postbackStatus: text(j.postbackStatus),
     amount: text(j.amount), sourceIp: text(j.sourceIp), rawData: rawDataFrom(j.rawData) ?? {}, decision: j.decision,
     earningId: text(j.earningId), message: text(j.message), receivedAt: required(j.receivedAt),
+    rule: (text(j.rule) as PostbackAttempt['rule']) ?? null,
   };
 }

@@ -5,10 +5,11 @@
  * are different slots, so money goes through the outbox (`supportsInlineLedger: false`).
  * @module
  */
-import { ConflictError, type ClickStore, type ConversionDecision, type EarningRecord, type RawReads, type WalletPort } from 'clickcredit';
+import { ConflictError, type ClickStore, type ConversionDecision, type EarningRecord, type RawReads, type RiskRuleCode, type WalletPort } from 'clickcredit';
 import { countConnectionLosses, runScript, type RedisArg, type RedisClientLike } from './client.js';
 import { SCRIPTS } from './commands.js';
-import { clickIdOfEarning, clickIdOfOperationKey, earningIdFor, keyLayout, type KeyLayout } from './keys.js';
+import { conversionCommandJson } from './conversion-command.js';
+import { clickIdOfEarning, clickIdOfOperationKey, keyLayout, networkTransactionSlot, type KeyLayout } from './keys.js';
 import { luaJson } from './lua-json.js';
 import { finishIndexEntry, listOwed } from './outbox.js';
 import { rawReads, readEarning } from './raw-reads.js';
@@ -68,6 +69,17 @@ const asList = (value: unknown): StoredJson[] => (Array.isArray(value) ? (value 
 const earningOf = (value: unknown): EarningRecord | null =>
   value !== null && typeof value === 'object' ? earningFromJson(value as StoredJson) : null;
 
+/**
+ * The conversion script's refusal of a virtual click whose (network, transaction id) another click
+ * holds (checked before any write) as the core's ConflictError, as the memory store throws it.
+ */
+function conflictReply(error: unknown): never {
+  if (String((error as Error | null)?.message).startsWith('CONFLICT network transaction')) {
+    throw new ConflictError('Network transaction id already exists');
+  }
+  throw error;
+}
+
 /** Creates a Redis store on a standalone server or a Redis Cluster. */
 export function createRedisStore(options: RedisStoreOptions): RedisStore {
   const { client } = options;
@@ -93,8 +105,10 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       const keyExpiry = expiresAt + retentionMs > Date.now() ? expiresAt + retentionMs : Date.now() + (expiresAt - click.clickedAt.getTime()) + retentionMs;
       const json = luaJson(clickToJson(click));
       const lossesBefore = connection.losses;
+      const ntx = networkTransactionSlot(keys, click, crossSlot);
       const inserted = await run('insertClick', keys.clickBase(click.clickId), click.clickId, json,
-        keyExpiry, expiresAt, click.createdAt.getTime() - retentionMs);
+        keyExpiry, expiresAt, click.createdAt.getTime() - retentionMs, ntx?.base ?? '', ntx?.field ?? '');
+      if (Number(inserted) === 2) throw new ConflictError('Network transaction id already exists');
       // ioredis sends a command again when a dropped connection lost its reply: the second SET NX
       // then finds this very click, which is this call's success, not somebody else's id.
       const replayed = connection.losses !== lossesBefore
@@ -116,16 +130,12 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     // One script in the click's shard. Redis runs scripts one at a time, so of any number of
     // concurrent postbacks of a click exactly one creates its earning; the others see it.
     async applyConversion(c) {
-      const command = {
-        attemptId: c.attemptId, clickId: c.clickId, conversionId: c.conversionId, action: c.action, status: c.postbackStatus,
-        amount: c.amountMinor === null ? null : c.amountMinor.toString(), rawAmount: c.rawAmount, transactionId: c.transactionId,
-        offerId: c.offerId, now: c.now.getTime(), newEarningId: earningIdFor(c.clickId, c.newEarningId), ledger: c.ledger,
-        sourceIp: c.sourceIp, rawData: JSON.stringify(c.rawData), crossSlot, userPrefix: keys.userPrefix, auditTtl,
-      };
-      const result = parse(await run('applyConversion', keys.clickBase(c.clickId), luaJson(command)));
+      const command = conversionCommandJson(c, { keys, crossSlot, auditTtl });
+      const result = parse(await run('applyConversion', keys.clickBase(c.clickId), luaJson(command)).catch(conflictReply));
       const earning = earningOf(result.earning);
       if (crossSlot && earning !== null && result.created === true) await indexNow(client, keys, earning);
-      return { decision: result.decision as ConversionDecision, earning, owed: asList(result.owed).map(operationFromJson) };
+      const rule = (result.rule ?? null) as RiskRuleCode | null;
+      return { decision: result.decision as ConversionDecision, earning, owed: asList(result.owed).map(operationFromJson), rule };
     },
 
     // Append-only: concurrent attempts are all kept, in the order Redis ran them.

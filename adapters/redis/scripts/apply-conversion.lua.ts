@@ -8,14 +8,21 @@
  * owed operations of the shard; on a standalone server in `inline` mode it also writes the
  * user's ledger, balance and earnings index (keys outside KEYS, which a standalone server allows).
  *
+ * User-keyed conversions: when the click is absent and the command carries `clickIfAbsent`, that
+ * virtual click stands in and is inserted by this same script (unless a risk rule refuses), with
+ * its (network, transaction id) claimed in the shard's `:ntx` hash, the unique constraint. Risk
+ * rules and the day counters of the daily caps are read, decided and counted here too (standalone
+ * layout; see prelude-risk).
+ *
  * The script decides everything first and writes after: Redis keeps the writes of a script that
  * fails half way, so nothing that can be refused may come after the first write.
  * @module
  */
 import { ledgerPreludeLua } from './prelude-ledger.lua.js';
 import { moneyPreludeLua } from './prelude-money.lua.js';
+import { riskPreludeLua } from './prelude-risk.lua.js';
 
-export const applyConversionLua = '#!lua\n' + moneyPreludeLua + ledgerPreludeLua + String.raw`
+export const applyConversionLua = '#!lua\n' + moneyPreludeLua + ledgerPreludeLua + riskPreludeLua + String.raw`
 local base = KEYS[1]
 local c = cjson.decode(ARGV[1])
 local now = c.now
@@ -26,13 +33,17 @@ local click = raw_click and cjson.decode(raw_click) or nil
 if c.crossSlot and c.ledger == 'inline' then return redis.error_reply('ERR inline ledger needs the standalone layout') end
 
 local decision
+local rule = cjson.null
 local earning = nil
 local show_earning = true      -- whether the outcome and the audit row carry the earning
 local earning_changed = false
 local earning_created = false
 local click_changed = false
+local click_created = false    -- the command's virtual click is inserted by this step
 local click_left_pending = false
+local counted = false          -- auto-credited: the day counters read below count it
 local ops = {}
+local counter_keys, counters = {}, {}
 
 local function capped(amount)
   if amount == cjson.null or amount == nil or amount_cmp(amount, click.earnUpTo) > 0 then return click.earnUpTo end
@@ -48,65 +59,103 @@ local function is_held(amount)
     and now - click.clickedAt < click.holdWithinSeconds * 1000 then return true end
   return false
 end
+-- Whether the click's goals admit a new conversion id (admitsConversion in src/conversion.ts).
+local function admits(conversion_id)
+  local goals = click.goals
+  if not is_set(goals) then return (not is_set(click.conversionId)) or click.conversionId == conversion_id end
+  if goals == true then return true end
+  for _, goal in ipairs(goals) do
+    if 'goal:' .. goal == conversion_id then return true end
+  end
+  return false
+end
 local function add_ops(list) for _, op in ipairs(list) do ops[#ops + 1] = op end end
--- A credit-class postback on a new or pending earning: hold it, or pay it now.
-local function credit(e)
+-- The risk verdict for a credit of 'amount' now: nil, or effect and rule.
+local function verdict_for(amount)
+  return assess_risk(click, c, amount, counters)
+end
+-- A credit-class postback on a new or pending earning that no rule refused: hold it, or pay it now.
+local function credit(e, effect, held_by)
   e.status = 'completed'
-  if is_held(e.amount) then
+  if effect ~= nil or is_held(e.amount) then
     e.approvalStatus = 'pending'
+    if held_by ~= nil then rule = held_by end
     return 'held'
   end
   e.approvalStatus = 'auto_approved'; e.credited = true; e.creditedAt = now
   add_ops(credit_ops(e))
+  counted = true
   return 'credited'
 end
 local function cancel(e, reason)
   e.status = 'cancelled'; e.cancelReason = reason; e.cancelledAt = now; e.updatedAt = now
 end
 
+if not click and is_set(c.clickIfAbsent) and c.clickIfAbsent.clickId == c.clickId then
+  click = c.clickIfAbsent
+  click_created = true
+end
+if is_set(c.risk) and click then
+  counter_keys = risk_counter_keys(click, c)
+  counters = { user = read_counter(counter_keys.user), ip = read_counter(counter_keys.ip) }
+end
+
 if not click then
   decision = 'unknown_click'; show_earning = false
+elseif (not click_created) and is_set(c.clickIfAbsent) and c.clickIfAbsent.userId ~= click.userId then
+  -- A network transaction never moves to another user.
+  decision = 'conflict'; show_earning = false
 else
-  local earning_id = redis.call('HGET', conv_key, c.conversionId)
+  local earning_id = (not click_created) and redis.call('HGET', conv_key, c.conversionId)
   if earning_id then
     local raw_earning = redis.call('GET', base .. ':earning:' .. earning_id)
     if raw_earning then earning = cjson.decode(raw_earning) end
   end
   if not earning then
     show_earning = false
-    if (click.conversionId ~= cjson.null and click.conversionId ~= c.conversionId) or click.status == 'rejected' then
+    if (not admits(c.conversionId)) or click.status == 'rejected' then
       decision = 'conflict'
-    elseif click.status == 'expired' or (click.status == 'pending' and now >= click.expiresAt) then
+    elseif click.status == 'expired' or now >= click.expiresAt then
       decision = 'expired'
       if click.status == 'pending' then
         click.status = 'expired'; click.updatedAt = now
         click_changed = true; click_left_pending = true
       end
     else
-      show_earning = true; earning_changed = true; earning_created = true
       local amount = capped(c.amount)
-      local offer_id = c.offerId
-      if offer_id == cjson.null then offer_id = click.offerId end
-      earning = { earningId = c.newEarningId, userId = click.userId, productId = click.productId, offerId = offer_id,
-        clickId = click.clickId, conversionId = c.conversionId, transactionId = c.transactionId, amount = amount,
-        status = 'pending', approvalStatus = 'pending', type = 'postback', credited = false, creditedAt = cjson.null,
-        cancelledAt = cjson.null, cancelReason = cjson.null, reversedBeforeCredit = false, referrerId = click.referrerId,
-        commission = commission_for(amount, click.referrerId), lastPostbackStatus = c.status, postbackReceived = true,
-        postbackReceivedAt = now, postbackData = c.rawData, earnedAt = now, createdAt = now, updatedAt = now }
-      if c.action == 'credit' then
-        decision = credit(earning)
-      elseif c.action == 'pending' then
-        decision = 'recorded_pending'
-      elseif c.action == 'reject' then
-        cancel(earning, 'rejected'); earning.approvalStatus = 'rejected'; decision = 'rejected'
+      local effect, fired = nil, nil
+      if c.action == 'credit' then effect, fired = verdict_for(amount) end
+      if effect == 'refuse' then
+        -- A refusal writes nothing but its audit row: no earning, the click neither bound nor inserted.
+        decision = fired; rule = fired
       else
-        cancel(earning, 'reversed'); earning.approvalStatus = 'rejected'; earning.reversedBeforeCredit = true
-        decision = 'pre_reversed'
+        show_earning = true; earning_changed = true; earning_created = true
+        local offer_id = c.offerId
+        if offer_id == cjson.null then offer_id = click.offerId end
+        earning = { earningId = c.newEarningId, userId = click.userId, productId = click.productId, offerId = offer_id,
+          clickId = click.clickId, conversionId = c.conversionId, transactionId = c.transactionId, amount = amount,
+          status = 'pending', approvalStatus = 'pending', type = 'postback', credited = false, creditedAt = cjson.null,
+          cancelledAt = cjson.null, cancelReason = cjson.null, reversedBeforeCredit = false, referrerId = click.referrerId,
+          commission = commission_for(amount, click.referrerId), lastPostbackStatus = c.status, postbackReceived = true,
+          postbackReceivedAt = now, postbackData = c.rawData, earnedAt = now, createdAt = now, updatedAt = now }
+        if c.action == 'credit' then
+          decision = credit(earning, effect, fired)
+        elseif c.action == 'pending' then
+          decision = 'recorded_pending'
+        elseif c.action == 'reject' then
+          cancel(earning, 'rejected'); earning.approvalStatus = 'rejected'; decision = 'rejected'
+        else
+          cancel(earning, 'reversed'); earning.approvalStatus = 'rejected'; earning.reversedBeforeCredit = true
+          decision = 'pre_reversed'
+        end
+        -- One conversion per click binds it to this conversion; a goals click keeps its first and
+        -- stays converted whatever the action (a reject cancels only its own goal).
+        local single = not is_set(click.goals)
+        if single or not is_set(click.conversionId) then click.conversionId = c.conversionId end
+        click.status = (single and c.action == 'reject') and 'rejected' or 'converted'
+        click.postbackReceived = true; click.postbackReceivedAt = now; click.updatedAt = now
+        click_changed = true; click_left_pending = true
       end
-      click.conversionId = c.conversionId
-      click.status = (c.action == 'reject') and 'rejected' or 'converted'
-      click.postbackReceived = true; click.postbackReceivedAt = now; click.updatedAt = now
-      click_changed = true; click_left_pending = true
     end
   else
     -- The earning exists: expiry no longer matters.
@@ -118,12 +167,20 @@ else
     end
     if c.action == 'credit' then
       if earning.status == 'pending' then
-        touched()
-        if c.amount ~= cjson.null then
-          earning.amount = capped(c.amount)
-          earning.commission = commission_for(earning.amount, earning.referrerId)
+        local amount = earning.amount
+        if c.amount ~= cjson.null then amount = capped(c.amount) end
+        local effect, fired = verdict_for(amount)
+        if effect == 'refuse' then
+          -- The pending earning stays as it was.
+          decision = fired; rule = fired; show_earning = false
+        else
+          touched()
+          if c.amount ~= cjson.null then
+            earning.amount = amount
+            earning.commission = commission_for(earning.amount, earning.referrerId)
+          end
+          decision = credit(earning, effect, fired)
         end
-        decision = credit(earning)
       elseif earning.status == 'cancelled' and earning.reversedBeforeCredit then
         touched()
         earning.reversedBeforeCredit = false; earning.credited = true; earning.creditedAt = now
@@ -145,7 +202,8 @@ else
         cancel(earning, reason); earning.approvalStatus = 'rejected'
         decision = (c.action == 'reject') and 'rejected' or 'cancelled'
       end
-      if c.action == 'reject' and click.status ~= 'rejected' then
+      -- On a goals click a reject cancels only its own goal; the click stays open for the others.
+      if c.action == 'reject' and not is_set(click.goals) and click.status ~= 'rejected' then
         click.status = 'rejected'; click.updatedAt = now; click_changed = true
       end
     else
@@ -153,7 +211,16 @@ else
     end
   end
 end
+if click_created and not click_changed then click_created = false end
 
+-- Checks: everything that can refuse the step comes before the first write.
+local ntx_key, ntx_field = nil, nil
+if click_created and is_set(click.network) and is_set(click.networkTransactionId) then
+  ntx_key = c.ntxBase .. ':ntx'
+  ntx_field = click.network .. '\0' .. click.networkTransactionId
+  local holder = redis.call('HGET', ntx_key, ntx_field)
+  if holder and holder ~= click.clickId then return redis.error_reply('CONFLICT network transaction id already exists') end
+end
 for _, op in ipairs(ops) do op.createdAt = now end
 local states = {}
 if c.ledger == 'inline' and #ops > 0 then
@@ -161,15 +228,23 @@ if c.ledger == 'inline' and #ops > 0 then
   states, refused = check_entries(c.userPrefix, ops)
   if not states then return redis.error_reply(refused) end
 end
-local audit = cjson.encode({ attemptId = c.attemptId, clickId = c.clickId, conversionId = c.conversionId,
+local audit_row = { attemptId = c.attemptId, clickId = c.clickId, conversionId = c.conversionId,
   postbackStatus = c.status, amount = c.rawAmount, sourceIp = c.sourceIp, rawData = c.rawData, decision = decision,
-  earningId = (show_earning and earning) and earning.earningId or cjson.null, message = cjson.null, receivedAt = now })
+  earningId = (show_earning and earning) and earning.earningId or cjson.null, message = cjson.null, receivedAt = now }
+if rule ~= cjson.null then audit_row.rule = rule end
+local audit = cjson.encode(audit_row)
 local earning_text = earning_changed and cjson.encode(earning) or nil
 local click_text = click_changed and cjson.encode(click) or nil
 
 -- Writes: nothing below can be refused.
-if click_text then redis.call('SET', click_key, click_text, 'KEEPTTL') end
-if click_left_pending then redis.call('ZREM', base .. ':pending', c.clickId) end
+if click_created then
+  -- A virtual click never expires (user-keyed conversions do not): no TTL, not in the pending index.
+  redis.call('SET', click_key, click_text)
+  if ntx_key then redis.call('HSET', ntx_key, ntx_field, click.clickId) end
+elseif click_text then
+  redis.call('SET', click_key, click_text, 'KEEPTTL')
+end
+if click_left_pending and not click_created then redis.call('ZREM', base .. ':pending', c.clickId) end
 if earning_text then redis.call('SET', base .. ':earning:' .. earning.earningId, earning_text) end
 if earning_created then
   redis.call('HSET', conv_key, c.conversionId, earning.earningId)
@@ -182,6 +257,10 @@ if earning_created then
   else
     redis.call('ZADD', c.userPrefix .. '{u:' .. earning.userId .. '}:earnings', now, earning.earningId)
   end
+end
+if counted then
+  if counter_keys.user then count_conversion(counter_keys.user, counters.user, earning.amount, c.counterExpireAt) end
+  if counter_keys.ip then count_conversion(counter_keys.ip, counters.ip, earning.amount, c.counterExpireAt) end
 end
 local owed = {}
 for i, op in ipairs(ops) do
@@ -198,5 +277,5 @@ redis.call('RPUSH', audit_key, audit)
 if c.auditTtl > 0 then redis.call('EXPIRE', audit_key, c.auditTtl) end
 
 return cjson.encode({ decision = decision, earning = (show_earning and earning) or cjson.null, owed = owed,
-  created = earning_created })
+  created = earning_created, rule = rule })
 `;

@@ -21,6 +21,23 @@ local function amount_neg(a)
   return '-' .. a
 end
 
+-- Sum of two non-negative canonical amounts, digit by digit (exact at any length).
+local function amount_add(a, b)
+  local out, carry = {}, 0
+  local i, j = #a, #b
+  while i >= 1 or j >= 1 or carry > 0 do
+    local d = carry
+    if i >= 1 then d = d + string.byte(a, i) - 48 end
+    if j >= 1 then d = d + string.byte(b, j) - 48 end
+    carry = (d >= 10) and 1 or 0
+    out[#out + 1] = string.char(48 + d % 10)
+    i = i - 1; j = j - 1
+  end
+  local text = string.reverse(table.concat(out)):gsub('^0+', '')
+  if text == '' then return '0' end
+  return text
+end
+
 -- floor(amount * ppm / 1e6) for a non-negative canonical amount and an integer ppm in [0, 1e6].
 -- Each limb is below 1e6, so limb * ppm + carry stays below 2^53: every step is exact.
 local function commission_of(amount, ppm)

@@ -1,0 +1,61 @@
+/**
+ * The conversion command as the apply-conversion script reads it (JSON, money as canonical
+ * decimal strings of minor units, times as epoch milliseconds), with the keys only the client
+ * can work out: the earning id's click prefix, the `:ntx` slot of a virtual click's
+ * (network, transaction id), the UTC day of the risk counters and when they expire.
+ * @module
+ */
+import { usesRiskCounters, type ConversionCommand, type RiskCap, type RiskPolicy } from 'clickcredit';
+import { earningIdFor, networkTransactionSlot, type KeyLayout } from './keys.js';
+import { clickToJson, type StoredJson } from './records.js';
+
+const DAY_MS = 86_400_000;
+
+/** How the store runs: its keys, whether scripts must stay in one slot, the audit retention. */
+export interface CommandContext {
+  keys: KeyLayout;
+  crossSlot: boolean;
+  auditTtl: number;
+}
+
+function capToJson(cap: RiskCap | null): StoredJson | null {
+  return cap === null ? null : { count: cap.count, amount: cap.amountMinor === null ? null : cap.amountMinor.toString() };
+}
+
+/** The risk policy for Lua (prelude-risk): `null` when no rule is on. */
+export function riskToJson(risk: RiskPolicy | null | undefined): StoredJson | null {
+  if (!risk) return null;
+  return {
+    offerMismatch: risk.offerMismatch, minSeconds: risk.minSecondsToConvert, maxSeconds: risk.maxSecondsToConvert,
+    perUser: capToJson(risk.perUserDailyCap), perIp: capToJson(risk.perIpDailyCap), ipMismatch: risk.ipMismatch,
+  };
+}
+
+/**
+ * Builds the script's command. Refuses, before anything is sent, what one script in the cluster
+ * layout cannot do atomically: daily caps (a user's or an IP's conversions are spread over every
+ * shard, so their day counters live in other slots than the click).
+ */
+export function conversionCommandJson(c: ConversionCommand, { keys, crossSlot, auditTtl }: CommandContext): StoredJson {
+  if (crossSlot && usesRiskCounters(c.risk)) {
+    throw new RangeError(
+      "Redis cluster layout: risk daily caps need layout 'standalone' (a day counter of a user or an IP spans every shard; a Cluster script reaches one slot)",
+    );
+  }
+  const virtual = c.clickIfAbsent ?? null;
+  const ntx = virtual === null || virtual.clickId !== c.clickId ? null : networkTransactionSlot(keys, virtual, crossSlot);
+  const dayStart = Date.UTC(c.now.getUTCFullYear(), c.now.getUTCMonth(), c.now.getUTCDate());
+  return {
+    attemptId: c.attemptId, clickId: c.clickId, conversionId: c.conversionId, action: c.action, status: c.postbackStatus,
+    amount: c.amountMinor === null ? null : c.amountMinor.toString(), rawAmount: c.rawAmount, transactionId: c.transactionId,
+    offerId: c.offerId, now: c.now.getTime(), newEarningId: earningIdFor(c.clickId, c.newEarningId), ledger: c.ledger,
+    sourceIp: c.sourceIp, rawData: JSON.stringify(c.rawData), crossSlot, userPrefix: keys.userPrefix, auditTtl,
+    clickIfAbsent: virtual === null ? null : clickToJson(virtual),
+    ntxBase: ntx === null ? null : ntx.base,
+    risk: riskToJson(c.risk),
+    conversionIp: c.conversionIp ?? null,
+    // The UTC day of the counters (riskCounterKeys) and their expiry: a day after the day ends.
+    day: c.now.toISOString().slice(0, 10),
+    counterExpireAt: dayStart + 2 * DAY_MS,
+  };
+}
