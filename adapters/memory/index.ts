@@ -27,6 +27,7 @@ import {
   type WalletOperation,
   type WalletPort,
 } from 'clickcredit';
+import { memoryAdmin, memoryLeases } from './admin.js';
 
 type OutboxRow = WalletOperation & { settledAt: Date | null };
 
@@ -45,6 +46,8 @@ interface MemoryState {
   networkTransactions: Map<string, string>;
   /** Risk counters by `<scope>\u0000<day>\u0000<subject>` (scope `user` or `ip`). */
   riskCounters: Map<string, DayCount>;
+  /** Worker leases by name. */
+  leases: Map<string, { owner: string; expiresAt: number }>;
 }
 
 /** A memory store: the {@link ClickStore} plus raw reads for tests. */
@@ -65,6 +68,7 @@ export function createMemoryStore(): MemoryStore {
     outbox: new Map(),
     attempts: [],
     nextEntryId: 1,
+    leases: new Map(),
     networkTransactions: new Map(),
     riskCounters: new Map(),
   };
@@ -82,6 +86,8 @@ export function createMemoryStore(): MemoryStore {
     name: 'memory',
     supportsInlineLedger: true,
     wallet,
+    admin: memoryAdmin(state, (op) => postEntry(state, op)),
+    leases: memoryLeases(state),
 
     async insertClick(click) {
       if (state.clicks.has(click.clickId)) throw new ConflictError('Click id already exists');
