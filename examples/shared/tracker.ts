@@ -4,6 +4,7 @@
  */
 import { createClickTracker, hmacSignature, type ClickTracker } from 'clickcredit';
 import { DEMO_PRODUCTS, DEMO_REFERRAL_COMMISSION, DEMO_REFERRERS } from './demo-data.js';
+import { exampleNetworks } from './networks.js';
 import { openExampleStorage } from './storage.js';
 
 /** Mount prefix of the routes, as in the seed. */
@@ -30,6 +31,8 @@ export async function setUpExample(env: NodeJS.ProcessEnv = process.env): Promis
     referrals: { referrerOf: (userId) => DEMO_REFERRERS[userId] ?? null },
     referralCommission: DEMO_REFERRAL_COMMISSION,
     publicUrl: baseUrl,
+    // Every built-in network preset, under its own name, with the demo secret demo-<name>-secret.
+    networks: exampleNetworks(),
     ...(secret ? { verifier: hmacSignature({ secrets: [secret] }) } : { allowUnverifiedPostbacks: true }),
     logger: {
       info: (message) => console.info(`[clickcredit] ${message}`),
