@@ -17,7 +17,9 @@ export async function openExampleStorage(env: NodeJS.ProcessEnv = process.env): 
   if (env.MONGODB_URL) {
     const { MongoClient } = await import('mongodb');
     const { createMongoStore, ensureIndexes } = await import('clickcredit/mongodb');
-    const client = await new MongoClient(env.MONGODB_URL).connect();
+    // Fail in seconds when the server is away (the driver's default server selection waits 30 s);
+    // the tracker's own storageTimeoutMs bounds each request either way.
+    const client = await new MongoClient(env.MONGODB_URL, { serverSelectionTimeoutMS: 2000, connectTimeoutMS: 2000 }).connect();
     const db = client.db();
     await ensureIndexes(db);
     const storage = await createMongoStore({ db, client });
@@ -26,13 +28,35 @@ export async function openExampleStorage(env: NodeJS.ProcessEnv = process.env): 
   if (env.REDIS_URL) {
     const { Redis } = await import('ioredis');
     const { createRedisStore } = await import('clickcredit/redis');
-    const client = new Redis(env.REDIS_URL);
+    const client = new Redis(env.REDIS_URL, {
+      // While disconnected, fail at once (503, the advertiser retries) instead of queueing commands
+      // until the reconnection; a command whose reply does not come within 2 s fails too.
+      enableOfflineQueue: false,
+      commandTimeout: 2000,
+      maxRetriesPerRequest: 1,
+      connectTimeout: 2000,
+      // Reconnect forever, at most one second apart, so service resumes soon after Redis is back.
+      retryStrategy: (attempt) => Math.min(attempt * 100, 1000),
+      lazyConnect: true,
+    });
+    reportOutages(client, 'Redis');
+    await client.connect();
     return { storage: createRedisStore({ client, prefix: 'clickcredit-example' }), label: `Redis (${redact(env.REDIS_URL)})`, close: async () => void client.disconnect() };
   }
   if (env.DATABASE_URL) {
     const { default: pg } = await import('pg');
     const { createPostgresStore, migrate } = await import('clickcredit/postgres');
-    const pool = new pg.Pool({ connectionString: env.DATABASE_URL });
+    const pool = new pg.Pool({
+      connectionString: env.DATABASE_URL,
+      // No request waits more than 2 s for a connection (the default waits forever).
+      connectionTimeoutMillis: 2000,
+      // TCP keep-alive notices a dead server on an idle connection; the server ends a runaway statement.
+      keepAlive: true,
+      statement_timeout: 10_000,
+    });
+    // A lost idle connection (failover, PgBouncer restart, the server stopping) is an 'error' event
+    // on the pool; unheard, it would end the process. The pool replaces the connection by itself.
+    pool.on('error', (error) => console.error(`[clickcredit-example] Postgres connection lost: ${error.message} (the pool reconnects)`));
     await migrate(pool);
     return { storage: createPostgresStore({ client: pool }), label: `Postgres (${redact(env.DATABASE_URL)})`, close: () => pool.end() };
   }
@@ -43,6 +67,21 @@ export async function openExampleStorage(env: NodeJS.ProcessEnv = process.env): 
   const db = new PGlite(dataDir);
   await migrate(db);
   return { storage: createPostgresStore({ client: db }), label: `embedded PGlite (${dataDir})`, close: () => db.close() };
+}
+
+/** One line when the store goes away and one when it is back, not one per reconnection attempt. */
+function reportOutages(client: { on(event: string, listener: (error?: Error) => void): unknown }, name: string): void {
+  let down = false;
+  client.on('error', (error) => {
+    if (down) return;
+    down = true;
+    console.error(`[clickcredit-example] ${name} unreachable (${error?.message}): answering 503 until it is back`);
+  });
+  client.on('ready', () => {
+    if (!down) return;
+    down = false;
+    console.info(`[clickcredit-example] ${name} is back`);
+  });
 }
 
 function redact(url: string): string {

@@ -19,7 +19,7 @@ export interface OutageFigures {
   otherFailures: string[];
   /** ms from the store going away to the first 503 answer. */
   firstUnavailableMs: number | null;
-  /** Slowest answer of a request sent while the store was away, ms. */
+  /** Slowest answer of a request in flight while the store was away, ms. */
   maxOutageLatencyMs: number;
   /** ms from the store being back (its `up()` resolved) to the first 2xx. */
   recoveryMs: number | null;
@@ -39,9 +39,22 @@ export interface Outage {
   downMs: number;
 }
 
+/** Who makes the clicks: a bearer token per user, each user's referrer (10%) if any. */
+export interface LoadIdentity {
+  productId: string;
+  users: ReadonlyArray<{ userId: string; token: string; referrer: string | null }>;
+}
+
+/** The default identity: what {@link serveTracker} accepts (token = user id, all referred by `referrer`). */
+export const REFERRED_USERS: LoadIdentity = {
+  productId: 'offer',
+  users: Array.from({ length: 5 }, (_, i) => ({ userId: `user-${i}`, token: `user-${i}`, referrer: 'referrer' })),
+};
+
 interface Conversion {
   clickId: string;
   userId: string;
+  referrer: string | null;
   amountMinor: bigint;
   acknowledged: boolean;
 }
@@ -64,13 +77,13 @@ export async function runOutage(options: {
   raw: () => RawReads;
   outage: Outage;
   concurrency?: number;
-  users?: number;
+  identity?: LoadIdentity;
   warmUpMs?: number;
   settle?: () => Promise<void>;
 }): Promise<OutageFigures> {
   const { baseUrl, outage } = options;
   const concurrency = options.concurrency ?? 8;
-  const users = Array.from({ length: options.users ?? 5 }, (_, i) => `user-${i}`);
+  const identity = options.identity ?? REFERRED_USERS;
   const conversions: Conversion[] = [];
   const otherFailures: string[] = [];
   let requests = 0;
@@ -84,7 +97,6 @@ export async function runOutage(options: {
 
   const send = async (path: string, init: RequestInit): Promise<{ status: number; body: any } | null> => {
     const sentAt = Date.now();
-    const sentWhileDown = downAt !== null && upAt === null;
     requests += 1;
     let status: number;
     let body: any = null;
@@ -97,7 +109,8 @@ export async function runOutage(options: {
       return null;
     }
     const doneAt = Date.now();
-    if (sentWhileDown) maxOutageLatencyMs = Math.max(maxOutageLatencyMs, doneAt - sentAt);
+    // Any request in flight while the store was away counts, those sent just before it went too.
+    if (downAt !== null && doneAt >= downAt && (upAt === null || sentAt <= upAt)) maxOutageLatencyMs = Math.max(maxOutageLatencyMs, doneAt - sentAt);
     if (status === 503) {
       unavailable += 1;
       if (body?.error?.code !== 'UNAVAILABLE') otherFailures.push(`503 without UNAVAILABLE: ${JSON.stringify(body)}`);
@@ -121,15 +134,15 @@ export async function runOutage(options: {
   const worker = async () => {
     while (!stopping) {
       const n = sequence++;
-      const userId = users[n % users.length]!;
-      const click = await send('/products/offer/click', {
+      const user = identity.users[n % identity.users.length]!;
+      const click = await send(`/products/${identity.productId}/click`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${userId}`, 'content-type': 'application/json' },
+        headers: { authorization: `Bearer ${user.token}`, 'content-type': 'application/json' },
         body: JSON.stringify({ taskUrl: 'https://advertiser.example/task' }),
       });
       if (click?.status !== 201) continue;
       // Amounts in tens of minor units: the 10% commission is exact, so totals are exact.
-      const conversion: Conversion = { clickId: click.body.data.clickId, userId, amountMinor: BigInt(10 * (1 + (n % 17))), acknowledged: false };
+      const conversion: Conversion = { clickId: click.body.data.clickId, userId: user.userId, referrer: user.referrer, amountMinor: BigInt(10 * (1 + (n % 17))), acknowledged: false };
       conversions.push(conversion);
       conversion.acknowledged = (await postback(conversion))?.status === 200;
     }
@@ -160,7 +173,7 @@ export async function runOutage(options: {
   }
   await options.settle?.();
 
-  const { lost, doubled } = await checkLedger(options.raw(), conversions, users);
+  const { lost, doubled } = await checkLedger(options.raw(), conversions, identity);
   return {
     requests,
     unavailable,
@@ -180,7 +193,7 @@ export async function runOutage(options: {
  * user's ledger must hold exactly their conversions, the referrer exactly 10% of everything, and
  * every cached balance must equal the sum of its entries.
  */
-async function checkLedger(raw: RawReads, conversions: Conversion[], users: string[]): Promise<{ lost: number; doubled: number }> {
+async function checkLedger(raw: RawReads, conversions: Conversion[], identity: LoadIdentity): Promise<{ lost: number; doubled: number }> {
   let lost = 0;
   let doubled = 0;
   for (const c of conversions) {
@@ -189,17 +202,22 @@ async function checkLedger(raw: RawReads, conversions: Conversion[], users: stri
     if (earnings.length > 1) doubled += earnings.length - 1;
     if (earnings.length === 1 && earnings[0]!.amountMinor !== c.amountMinor) doubled += 1;
   }
-  const expected = new Map<string, bigint>();
+  const expected = new Map<string, { minor: bigint; entries: number }>();
+  const add = (userId: string, minor: bigint) => {
+    const seen = expected.get(userId) ?? { minor: 0n, entries: 0 };
+    expected.set(userId, { minor: seen.minor + minor, entries: seen.entries + 1 });
+  };
   for (const c of conversions) {
-    expected.set(c.userId, (expected.get(c.userId) ?? 0n) + c.amountMinor);
-    expected.set('referrer', (expected.get('referrer') ?? 0n) + c.amountMinor / 10n);
+    add(c.userId, c.amountMinor);
+    if (c.referrer !== null) add(c.referrer, c.amountMinor / 10n);
   }
-  for (const userId of [...users, 'referrer']) {
+  const everyone = new Set(identity.users.flatMap((u) => (u.referrer === null ? [u.userId] : [u.userId, u.referrer])));
+  for (const userId of everyone) {
     const entries = await raw.ledgerEntries(userId);
     const sum = entries.reduce((total, entry) => total + entry.amountMinor, 0n);
     const cached = await raw.cachedBalance(userId);
-    const want = expected.get(userId) ?? 0n;
-    const count = userId === 'referrer' ? conversions.length : conversions.filter((c) => c.userId === userId).length;
+    const want = expected.get(userId)?.minor ?? 0n;
+    const count = expected.get(userId)?.entries ?? 0;
     if (cached !== sum) throw new Error(`${userId}: cached balance ${cached} differs from its entries' sum ${sum}`);
     if (sum < want || entries.length < count) lost += 1;
     if (sum > want || entries.length > count) doubled += 1;
