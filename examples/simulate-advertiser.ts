@@ -47,7 +47,8 @@ const body = JSON.stringify({
 });
 const headers: Record<string, string> = { 'content-type': 'application/json' };
 const secret = process.env.POSTBACK_SECRET;
-if (secret) Object.assign(headers, signPostback({ secret, id: `msg_${suffix}`, timestamp: Math.floor(Date.now() / 1000), payload: body }));
+// POSTBACK_SECRET is plain text, as the example server reads it (a whsec_ one is base64).
+if (secret) Object.assign(headers, signPostback({ secret, secretEncoding: 'raw', id: `msg_${suffix}`, timestamp: Math.floor(Date.now() / 1000), payload: body }));
 
 const url = `${values.url!.replace(/\/+$/, '')}/postback`;
 console.log(`POST ${url}${secret ? ' (signed with POSTBACK_SECRET)' : ' (unsigned: POSTBACK_SECRET not set)'}\n${body}`);

@@ -33,7 +33,9 @@ export async function setUpExample(env: NodeJS.ProcessEnv = process.env): Promis
     publicUrl: baseUrl,
     // Every built-in network preset, under its own name, with the demo secret demo-<name>-secret.
     networks: exampleNetworks(),
-    ...(secret ? { verifier: hmacSignature({ secrets: [secret] }) } : { allowUnverifiedPostbacks: true }),
+    // POSTBACK_SECRET is plain text (the openssl -hmac recipes of the README use it as is), so it is
+    // read raw; a whsec_ secret is still base64, as Standard Webhooks says.
+    ...(secret ? { verifier: hmacSignature({ secrets: [secret], secretEncoding: 'raw' }) } : { allowUnverifiedPostbacks: true }),
     logger: {
       info: (message) => console.info(`[clickcredit] ${message}`),
       warn: (message) => console.warn(`[clickcredit] WARNING: ${message}`),

@@ -7,7 +7,7 @@ export { sharedSecret, type SharedSecretOptions } from './shared-secret.js';
 export { hmacSignature, type HmacSignatureOptions } from './hmac-signature.js';
 export { signPostback, signatureOf, type SignPostbackInput, type SignatureHeaders } from './sign-postback.js';
 export { signedPayload, type SignedPayload } from './signed-payload.js';
-export { secretKey } from './signing-key.js';
+export { secretKey, type SecretEncoding } from './signing-key.js';
 export {
   offerwallHash,
   offerwallDigest,

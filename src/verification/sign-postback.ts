@@ -3,7 +3,7 @@
  * @module
  */
 import { createHmac } from 'node:crypto';
-import { secretKey } from './signing-key.js';
+import { secretKey, type SecretEncoding } from './signing-key.js';
 
 /**
  * Headers of a signed postback (Standard Webhooks names). A type alias rather than an interface,
@@ -20,8 +20,10 @@ export type SignatureHeaders = {
 
 /** What {@link signPostback} signs. */
 export interface SignPostbackInput {
-  /** `whsec_<base64>` or a plain string (see {@link secretKey}). */
+  /** `whsec_<base64>`, un-prefixed base64, or plain text with `secretEncoding: 'raw'` (see {@link secretKey}). */
   secret: string;
+  /** How a secret without the `whsec_` prefix is read: `'base64'` (default, Standard Webhooks) or `'raw'` (UTF-8 bytes). */
+  secretEncoding?: SecretEncoding;
   /** Message id, sent as `webhook-id`. */
   id: string;
   /** Unix time in whole seconds. */
@@ -45,7 +47,7 @@ export function signPostback(input: SignPostbackInput): SignatureHeaders {
   if (!Number.isSafeInteger(input.timestamp) || input.timestamp < 0) {
     throw new TypeError('clickcredit signPostback: timestamp must be whole unix seconds');
   }
-  const signature = signatureOf(secretKey(input.secret), input.id, String(input.timestamp), input.payload);
+  const signature = signatureOf(secretKey(input.secret, input.secretEncoding), input.id, String(input.timestamp), input.payload);
   return { 'webhook-id': input.id, 'webhook-timestamp': String(input.timestamp), 'webhook-signature': `v1,${signature}` };
 }
 

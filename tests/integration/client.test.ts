@@ -27,7 +27,7 @@ describe.each([expressTarget, fastifyTarget] as HttpTarget[])('clickcredit/clien
   let referrer: ClickCreditClient;
 
   beforeAll(async () => {
-    const tracker = referredTracker(createMemoryStore(), { verifier: hmacSignature({ secrets: [SECRET] }), allowUnverifiedPostbacks: false });
+    const tracker = referredTracker(createMemoryStore(), { verifier: hmacSignature({ secrets: [SECRET], secretEncoding: 'raw' }), allowUnverifiedPostbacks: false });
     server = await target.start(tracker, { trustProxy: false, authenticate, onError: () => undefined });
     base = `${server.baseUrl}/api/v1/earn`;
     friend = createClickCreditClient({ baseUrl: base, token: 'token-friend' });
@@ -49,7 +49,7 @@ describe.each([expressTarget, fastifyTarget] as HttpTarget[])('clickcredit/clien
   it('a signed postback credits the wallet with exact decimal strings; a replay is a duplicate', async () => {
     const { clickId } = await friend.createClick('demo-product', { taskUrl: 'https://advertiser.test/offer' });
     const rawBody = JSON.stringify({ click_id: clickId, amount: '12.30', status: 'completed', conversionId: `conv-${clickId}` });
-    const headers = signPostback({ secret: SECRET, id: `msg_${clickId}`, timestamp: Math.floor(Date.now() / 1000), payload: rawBody });
+    const headers = signPostback({ secret: SECRET, secretEncoding: 'raw', id: `msg_${clickId}`, timestamp: Math.floor(Date.now() / 1000), payload: rawBody });
     const first = await friend.sendPostback({}, { rawBody, headers });
     expect(first).toMatchObject({ clickId, amount: '12.30', status: 'completed', duplicate: false });
     const again = await friend.sendPostback({}, { rawBody, headers });

@@ -114,7 +114,7 @@ describe('the runnable example', () => {
     const body = JSON.stringify({ click_id: click.body.data.clickId, amount: '12.50', conversionId: 'signed-1' });
     const unsigned = await json(await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body }));
     expect([unsigned.status, unsigned.body.error.code]).toEqual([403, 'POSTBACK_FORBIDDEN']);
-    const headers = signPostback({ secret: 'example-secret', id: 'msg_1', timestamp: Math.floor(Date.now() / 1000), payload: body });
+    const headers = signPostback({ secret: 'example-secret', secretEncoding: 'raw', id: 'msg_1', timestamp: Math.floor(Date.now() / 1000), payload: body });
     const signed = await json(await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body }));
     expect([signed.status, signed.body.data.amount]).toEqual([200, '12.50']);
 

@@ -21,7 +21,7 @@ describe('Express router behind host body parsers (express.json/urlencoded mount
       storage: createMemoryStore(),
       products: { getProduct: (id) => (id === 'prod' ? { productId: id, earnUpTo: '50.00', active: true } : null) },
       publicUrl: 'http://127.0.0.1/api/v1/earn',
-      ...(signed ? { verifier: hmacSignature({ secrets: ['host-parsed-secret'] }) } : { allowUnverifiedPostbacks: true }),
+      ...(signed ? { verifier: hmacSignature({ secrets: ['host-parsed-secret'], secretEncoding: 'raw' }) } : { allowUnverifiedPostbacks: true }),
       logger: { info() {}, warn() {}, error() {} },
     });
   const serve = async (tracker: ClickTracker) => {
@@ -70,7 +70,7 @@ describe('Express router behind host body parsers (express.json/urlencoded mount
     const url = await serve(signed);
     const clickId = await click(url);
     const body = JSON.stringify({ click_id: clickId, amount: '5.00' });
-    const headers = { ...signPostback({ secret: 'host-parsed-secret', id: 'm1', timestamp: Math.floor(Date.now() / 1000), payload: body }) };
+    const headers = { ...signPostback({ secret: 'host-parsed-secret', secretEncoding: 'raw', id: 'm1', timestamp: Math.floor(Date.now() / 1000), payload: body }) };
     const r = await post(`${url}/postback`, body, 'application/json', headers);
     expect([r.status, r.body.error.code]).toEqual([403, 'POSTBACK_FORBIDDEN']);
     expect((await signed.getWallet('u')).balance).toBe('0.00');

@@ -33,12 +33,25 @@ describe('signPostback', () => {
     expect(at(VECTOR.timestamp + 301).verify(postback)).toEqual({ ok: false, reason: 'webhook-timestamp outside tolerance' });
   });
 
-  it('uses whsec_ secrets as base64 key bytes and other secrets as UTF-8', () => {
+  it('reads whsec_ and un-prefixed secrets as base64 (Standard Webhooks), and raw secrets as UTF-8 when told', () => {
     expect(secretKey('whsec_aGVsbG8=')).toEqual(Buffer.from('hello'));
-    expect(secretKey('hello')).toEqual(Buffer.from('hello'));
-    expect(signPostback({ ...VECTOR, secret: 'whsec_aGVsbG8=' })).toEqual(signPostback({ ...VECTOR, secret: 'hello' }));
+    expect(secretKey('aGVsbG8=')).toEqual(Buffer.from('hello'));
+    expect(secretKey('aGVsbG8')).toEqual(Buffer.from('hello')); // padding is optional, as in the reference library
+    expect(secretKey('hello', 'raw')).toEqual(Buffer.from('hello'));
+    expect(secretKey('whsec_aGVsbG8=', 'raw')).toEqual(Buffer.from('hello')); // the prefix always means base64
+    expect(secretKey('pässwort', 'raw')).toEqual(Buffer.from('pässwort', 'utf8'));
+    expect(signPostback({ ...VECTOR, secret: 'whsec_aGVsbG8=' })).toEqual(signPostback({ ...VECTOR, secret: 'hello', secretEncoding: 'raw' }));
+    expect(signPostback({ ...VECTOR, secret: 'MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' })['webhook-signature']).toBe(VECTOR.signature);
     expect(() => secretKey('whsec_not base64!')).toThrow(TypeError);
+    expect(() => secretKey('whsec_')).toThrow(TypeError);
     expect(() => secretKey('')).toThrow(TypeError);
+    expect(() => secretKey('', 'raw')).toThrow(TypeError);
+    expect(() => secretKey('x', 'hex' as never)).toThrow(TypeError);
+    // Plain text is refused as base64 rather than decoded into some other key.
+    for (const notBase64 of ['plain-secret', 'k', 'abcde', 'aGVsbG8===', 'aGVsbG8=x', 'aGVs bG8=', 'a_b-c']) {
+      expect(() => secretKey(notBase64), notBase64).toThrow(/secretEncoding: 'raw'/);
+      expect(() => signPostback({ ...VECTOR, secret: notBase64 }), notBase64).toThrow(TypeError);
+    }
     expect(() => signPostback({ ...VECTOR, timestamp: 1.5 })).toThrow(TypeError);
   });
 
@@ -57,7 +70,9 @@ describe('signPostback', () => {
     const plain = run(`printf '%s' "$ID.$TS.$BODY" | openssl dgst -sha256 -hmac "$POSTBACK_SECRET" -binary | base64`, {
       ID: 'msg_1', TS: '1700000000', BODY: 'click_id=abc&amount=5.00', POSTBACK_SECRET: 'plain-secret',
     });
-    expect(`v1,${plain}`).toBe(signPostback({ secret: 'plain-secret', id: 'msg_1', timestamp: 1700000000, payload: 'click_id=abc&amount=5.00' })['webhook-signature']);
+    expect(`v1,${plain}`).toBe(
+      signPostback({ secret: 'plain-secret', secretEncoding: 'raw', id: 'msg_1', timestamp: 1700000000, payload: 'click_id=abc&amount=5.00' })['webhook-signature'],
+    );
     const whsec = run(
       `KEY=$(printf '%s' "\${POSTBACK_SECRET#whsec_}" | base64 -d | od -An -v -tx1 | tr -d ' \\n'); ` +
         `printf '%s' "$ID.$TS.$BODY" | openssl dgst -sha256 -mac HMAC -macopt "hexkey:$KEY" -binary | base64`,
@@ -68,10 +83,11 @@ describe('signPostback', () => {
 });
 
 describe('hmacSignature', () => {
-  const verifier = hmacSignature({ secrets: ['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'plain-next-secret'], clock });
+  // Raw secrets: a plain-text one beside a whsec_ one (the prefix keeps meaning base64).
+  const verifier = hmacSignature({ secrets: ['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'plain-next-secret'], secretEncoding: 'raw', clock });
   const body = '{"click_id":"c1","amount":"5.00"}';
   const parsedBody = { click_id: 'c1', amount: '5.00' };
-  const signed = (secret: string, payload = body, timestamp = ts, id = 'msg_1') => signPostback({ secret, id, timestamp, payload });
+  const signed = (secret: string, payload = body, timestamp = ts, id = 'msg_1') => signPostback({ secret, secretEncoding: 'raw', id, timestamp, payload });
   const post = (headers: object, over: Partial<VerifiablePostback> = {}) =>
     pb({ method: 'POST', rawBody: body, body: parsedBody, params: parsedBody, headers: { ...headers }, ...over });
 
@@ -94,8 +110,29 @@ describe('hmacSignature', () => {
     expect(verifier.verify(post({ ...headers, 'webhook-id': 'msg_2' })).ok).toBe(false);
     expect(verifier.verify(post({ ...headers, 'webhook-timestamp': String(ts - 1) })).ok).toBe(false);
     expect(verifier.verify(post(signed('wrong-secret'))).ok).toBe(false);
-    // A whsec_ secret is base64-decoded: signing with its text as a plain key does not match.
+    // A whsec_ secret is base64-decoded: signing with its text as a raw key does not match.
     expect(verifier.verify(post(signed('MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'))).ok).toBe(false);
+  });
+
+  it('reads un-prefixed secrets as base64 by default', () => {
+    const base64 = hmacSignature({ secrets: ['MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'], clock });
+    const sign = (secret: string, secretEncoding?: 'raw' | 'base64') => signPostback({ secret, secretEncoding, id: 'msg_1', timestamp: ts, payload: body });
+    expect(base64.verify(post(sign('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw')))).toEqual({ ok: true });
+    expect(base64.verify(post(sign('MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw')))).toEqual({ ok: true });
+    expect(base64.verify(post(sign('MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'raw'))).ok).toBe(false);
+    expect(() => hmacSignature({ secrets: ['plain-next-secret'] })).toThrow(/secretEncoding: 'raw'/);
+  });
+
+  it('reads the Svix header names when no webhook-* header is sent, never a mix of both', () => {
+    const headers = signed('plain-next-secret');
+    const svix = { 'svix-id': headers['webhook-id'], 'svix-timestamp': headers['webhook-timestamp'], 'svix-signature': headers['webhook-signature'] };
+    expect(verifier.verify(post(svix))).toEqual({ ok: true });
+    expect(verifier.verify(post({ ...svix, 'svix-timestamp': String(ts + 301) }))).toEqual({ ok: false, reason: 'svix-timestamp outside tolerance' });
+    expect(verifier.verify(post({ ...svix, 'svix-timestamp': 'soon' }))).toEqual({ ok: false, reason: 'svix-timestamp is not unix seconds' });
+    expect(verifier.verify(post({ ...svix, 'svix-signature': signed('wrong-secret')['webhook-signature'] }))).toEqual({ ok: false, reason: 'signature does not match' });
+    // A webhook-* header present means the webhook-* family is read, the svix-* ones ignored.
+    expect(verifier.verify(post({ ...svix, 'webhook-id': headers['webhook-id'] }))).toEqual({ ok: false, reason: 'signature headers missing' });
+    expect(verifier.verify(post({ ...svix, ...headers, 'svix-signature': 'v1,AAAA' }))).toEqual({ ok: true });
   });
 
   it('accepts timestamps up to the tolerance either way, and refuses one second beyond', () => {
@@ -108,13 +145,13 @@ describe('hmacSignature', () => {
   });
 
   it('honours a custom tolerance, including zero', () => {
-    const strict = hmacSignature({ secrets: ['k'], toleranceSeconds: 0, clock });
+    const strict = hmacSignature({ secrets: ['k'], secretEncoding: 'raw', toleranceSeconds: 0, clock });
     expect(strict.verify(post(signed('k', body, ts))).ok).toBe(true);
     expect(strict.verify(post(signed('k', body, ts - 1))).ok).toBe(false);
-    const loose = hmacSignature({ secrets: ['k'], toleranceSeconds: 3600, clock });
+    const loose = hmacSignature({ secrets: ['k'], secretEncoding: 'raw', toleranceSeconds: 3600, clock });
     expect(loose.verify(post(signed('k', body, ts - 3600))).ok).toBe(true);
-    expect(() => hmacSignature({ secrets: ['k'], toleranceSeconds: -1 })).toThrow(TypeError);
-    expect(() => hmacSignature({ secrets: ['k'], toleranceSeconds: Number.NaN })).toThrow(TypeError);
+    expect(() => hmacSignature({ secrets: ['k'], secretEncoding: 'raw', toleranceSeconds: -1 })).toThrow(TypeError);
+    expect(() => hmacSignature({ secrets: ['k'], secretEncoding: 'raw', toleranceSeconds: Number.NaN })).toThrow(TypeError);
   });
 
   it('refuses missing headers and malformed timestamps', () => {

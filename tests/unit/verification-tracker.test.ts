@@ -79,10 +79,10 @@ describe('verification through createClickTracker', () => {
   });
 
   it('HMAC: a GET postback signed over its raw query string credits; an edited query does not', async () => {
-    const { tracker, clickId, balance } = await setup(hmacSignature({ secrets: ['plain-secret'] }));
+    const { tracker, clickId, balance } = await setup(hmacSignature({ secrets: ['plain-secret'], secretEncoding: 'raw' }));
     const rawQuery = `click_id=${clickId}&amount=7.25&transaction_id=tx-1`;
     const query = Object.fromEntries(new URLSearchParams(rawQuery));
-    const headers = signPostback({ secret: 'plain-secret', id: 'msg_get', timestamp: nowSeconds(), payload: rawQuery });
+    const headers = signPostback({ secret: 'plain-secret', secretEncoding: 'raw', id: 'msg_get', timestamp: nowSeconds(), payload: rawQuery });
     const edited = rawQuery.replace('7.25', '49.99');
     await expect(
       tracker.handlePostback({ method: 'GET', query: Object.fromEntries(new URLSearchParams(edited)), rawQuery: edited, rawBody: '', headers: { ...headers } }),
