@@ -48,7 +48,7 @@ describe('branded errors', () => {
     expect(JSON.parse(JSON.stringify(error))).toEqual({ name: 'ConflictError', code: 'CONFLICT', status: 409, details: { clickId: 'c' } });
     expect(new UnavailableError().status).toBe(ERROR_STATUS.UNAVAILABLE);
     expect(ERROR_STATUS).toEqual({
-      VALIDATION_ERROR: 400, UNAUTHORIZED: 401, POSTBACK_FORBIDDEN: 403, NOT_FOUND: 404,
+      VALIDATION_ERROR: 400, UNAUTHORIZED: 401, POSTBACK_FORBIDDEN: 403, FORBIDDEN: 403, NOT_FOUND: 404,
       CONFLICT: 409, CLICK_EXPIRED: 410, PAYLOAD_TOO_LARGE: 413, UNAVAILABLE: 503,
     });
   });
