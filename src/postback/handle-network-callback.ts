@@ -97,6 +97,7 @@ export async function handleNetworkCallback(o: ResolvedOptions, name: string, re
   }
   context.callback = callback;
   audit.rawData = { network: name, ...withoutSecrets(callback.params, network.secretParams) };
+  prefillAudit(network, callback, audit);
 
   const verdict = await runVerifiers(def.auth, callback);
   if (!verdict.ok) {
@@ -286,6 +287,32 @@ export function resolveNetwork(name: string, definition: NetworkDefinition, mone
   const maxMinor = definition.maxAmount === undefined ? null : parseAmount(definition.maxAmount, money, `networks.${name}.maxAmount`);
   const secretParams = [...new Set([...(definition.secretParams ?? []), ...definition.auth.flatMap((a) => a.secretParams ?? [])])];
   return { name, definition, rateScaled, maxMinor, secretParams };
+}
+
+/**
+ * The audit row's click, conversion, status and amount read before authentication, so a refused
+ * callback is found under the click it names ("why was I not credited?"). Best effort: nothing
+ * read here is trusted, and a field that cannot be read leaves the column empty.
+ */
+function prefillAudit(network: ResolvedNetwork, callback: NetworkCallback, audit: Omit<PostbackAttempt, 'decision' | 'message'>): void {
+  const { fields, keyedBy, transactionIdOf } = network.definition;
+  try {
+    let tx = nonEmpty(fields.transactionId(callback));
+    if (tx !== null && transactionIdOf) tx = transactionIdOf(tx, callback);
+    const goal = fields.goal ? nonEmpty(fields.goal(callback)) : null;
+    if (keyedBy === 'user' && tx !== null && IdentifierSchema.safeParse(tx).success) {
+      const key = goal === null ? tx : `${tx}:${goal}`;
+      audit.clickId = userKeyedClickId(network.name, key);
+      audit.conversionId = key.slice(0, 256);
+    } else if (keyedBy === 'click' && fields.clickId) {
+      audit.clickId = nonEmpty(fields.clickId(callback))?.slice(0, 256) ?? null;
+      audit.conversionId = tx?.slice(0, 256) ?? null;
+    }
+    audit.amount = fields.amount(callback)?.slice(0, 64) ?? null;
+    audit.postbackStatus = (fields.status ? nonEmpty(fields.status(callback)) : null)?.slice(0, 64) ?? null;
+  } catch {
+    // A reader that throws on a malformed callback: the row keeps what it has.
+  }
 }
 
 function nonEmpty(value: string | null): string | null {
