@@ -14,6 +14,7 @@
  * @module
  */
 import { describeTheme, type Theme } from './context.js';
+import { adminTheme } from './themes/admin.js';
 import { approvalTheme } from './themes/approval.js';
 import { clicksTheme } from './themes/clicks.js';
 import { concurrencyTheme } from './themes/concurrency.js';
@@ -39,6 +40,7 @@ export const CONFORMANCE_THEMES: Readonly<Record<string, Theme>> = {
   expiry: expiryTheme,
   outbox: outboxTheme,
   concurrency: concurrencyTheme,
+  admin: adminTheme,
   'user-keyed': userKeyedTheme,
   goals: goalsTheme,
   risk: riskTheme,
@@ -59,6 +61,8 @@ export function runConformanceSuite(options: ConformanceOptions): void {
         for (const method of STORE_METHODS) expect(typeof (harness.storage as unknown as Record<string, unknown>)[method]).toBe('function');
         for (const method of RAW_READS) expect(typeof (harness.raw as unknown as Record<string, unknown>)[method]).toBe('function');
         expect(typeof harness.storage.wallet.apply).toBe('function');
+        for (const method of ADMIN_METHODS) expect(typeof (harness.storage.admin as unknown as Record<string, unknown>)[method]).toBe('function');
+        for (const method of ['acquire', 'release']) expect(typeof (harness.storage.leases as unknown as Record<string, unknown>)[method]).toBe('function');
         expect(typeof harness.storage.supportsInlineLedger).toBe('boolean');
       } finally {
         await harness.cleanup();
@@ -71,6 +75,7 @@ const STORE_METHODS = [
   'insertClick', 'recordVisit', 'getClick', 'applyConversion', 'recordPostbackAttempt', 'listPostbackAttempts',
   'getEarning', 'listEarnings', 'decideApproval', 'expireClicks', 'listOwedOperations', 'settleOwedOperation', 'close',
 ] as const;
+const ADMIN_METHODS = ['listAttempts', 'listEarnings', 'attemptsOfEarning', 'listClicks', 'ledgerPage', 'adjustWallet', 'stats'] as const;
 const RAW_READS = ['ledgerEntries', 'cachedBalance', 'earningsOfClick', 'outboxOfEarning', 'clickOf'] as const;
 
 export { HostWallet, TestClock, PUBLIC_URL, PRODUCTS, type Theme, type SuiteContext } from './context.js';
