@@ -7,9 +7,11 @@
  * there).
  *
  * Where sources disagree: the hash formula and the status macro are not in the excerpt seen.
- * The hash = hex sha256(userID + ip + revenue + currencyReward + postback secret) is networks.md's
- * (Lootably's hash package) and matches integrators' code (`sha256(userId + ip + revenue + robux
- * + LOOTABLY_POSTBACK_SECRET)`); `status` 1 = credit, 0 = reversal is unverified. Lootably also
+ * The hash = hex sha256(userID + ip + revenue + currencyReward + postback secret) comes from
+ * Lootably's own package "lootably-postback-hash" (https://npmjs.com/package/lootably-postback-hash:
+ * `generateSHA256PostbackHash({ userID, ip, revenue, currencyReward, postbackSecret })`) and
+ * matches integrators' code (`sha256(userId + ip + revenue + robux + LOOTABLY_POSTBACK_SECRET)`);
+ * `status` 1 = credit, 0 = reversal is networks.md's and unverified (this preset defaults to 1). Lootably also
  * offers JSON "Conversion Webhooks" with a secret header
  * (https://documentation.lootably.com/docs/conversion-webhooks): build those with `headerSecret`.
  * @module
