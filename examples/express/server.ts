@@ -7,12 +7,16 @@ import { buildOpenApiDocument, createClickCreditRouter } from 'clickcredit/expre
 import { userFromAuthorization } from '../shared/demo-data.js';
 import { startBanner } from '../shared/banner.js';
 import { PREFIX, setUpExample } from '../shared/tracker.js';
+import { mountDemoOnExpress } from '../demo/mount.js';
+import { demoRoutesFor } from '../demo/router.js';
 
 const setup = await setUpExample();
 const app = express();
 app.set('trust proxy', process.env.TRUST_PROXY === '1' ? 1 : false);
 const openapi = buildOpenApiDocument(setup.baseUrl);
 app.get(`${PREFIX}/openapi.json`, (_req, res) => void res.json(openapi));
+// The demo loop in a browser: / redirects to /demo, the mock advertiser is at /demo/advertiser.
+mountDemoOnExpress(app, demoRoutesFor(setup, PREFIX));
 app.use(PREFIX, createClickCreditRouter({ tracker: setup.tracker, authenticate: (req) => userFromAuthorization(req.headers.authorization) }));
 
 const server = app.listen(setup.port, (error?: Error) => {

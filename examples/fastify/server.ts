@@ -6,6 +6,8 @@ import { buildOpenApiDocument, clickCreditFrameworkErrors, clickCreditPlugin } f
 import { userFromAuthorization } from '../shared/demo-data.js';
 import { startBanner } from '../shared/banner.js';
 import { PREFIX, setUpExample } from '../shared/tracker.js';
+import { mountDemoOnFastify } from '../demo/mount.js';
+import { demoRoutesFor } from '../demo/router.js';
 
 const setup = await setUpExample();
 // maxParamLength: product ids may be up to 256 characters (Fastify's default is 100), so Fastify
@@ -13,6 +15,8 @@ const setup = await setUpExample();
 const app = Fastify({ trustProxy: process.env.TRUST_PROXY === '1', frameworkErrors: clickCreditFrameworkErrors, maxParamLength: 256 });
 const openapi = buildOpenApiDocument(setup.baseUrl);
 app.get(`${PREFIX}/openapi.json`, async () => openapi);
+// The demo loop in a browser: / redirects to /demo, the mock advertiser is at /demo/advertiser.
+mountDemoOnFastify(app, demoRoutesFor(setup, PREFIX));
 await app.register(clickCreditPlugin, {
   prefix: PREFIX,
   tracker: setup.tracker,
