@@ -17,6 +17,7 @@ import {
   TrackResultSchema,
   WalletViewSchema,
   type ClickTracker,
+  type ErrorCode,
 } from 'clickcredit';
 
 /** A request as the route handlers see it, whichever framework received it. */
@@ -67,6 +68,10 @@ export interface RouteDefinition {
   response: z.ZodType;
   /** The success is the raw reply of a network (text), not an envelope. */
   raw?: boolean;
+  /** Error codes this route answers beyond those every route of its `auth` kind can (for OpenAPI). */
+  errors?: readonly ErrorCode[];
+  /** When the route answers a 302 redirect (`Location` header) instead of its success (for OpenAPI). */
+  redirect?: string;
   handle(context: RouteContext): Promise<RouteResult>;
 }
 
@@ -147,6 +152,7 @@ const ROUTE_TABLE = [
     body: CreateClickBodySchema,
     status: 201,
     message: 'Click generated successfully',
+    errors: ['CONFLICT'],
     response: ClickCreatedSchema,
     async handle({ tracker, request, userId }) {
       const body = CreateClickBodySchema.parse(request.body ?? {});
@@ -171,6 +177,8 @@ const ROUTE_TABLE = [
     query: z.object({ redirect: z.enum(['0', '1', 'true', 'false']).optional() }),
     status: 200,
     message: 'Click tracked',
+    errors: ['CONFLICT', 'CLICK_EXPIRED'],
+    redirect: 'With redirect=1 (or true): the user is sent on to the offer URL of the click',
     response: TrackResultSchema,
     async handle({ tracker, request }) {
       const { clickId, status, redirectUrl } = await tracker.trackClick(request.params.clickId!);
