@@ -19,6 +19,7 @@ import {
   type ClickTracker,
   type ErrorCode,
 } from 'clickcredit';
+import { ADMIN_ROUTE_TABLE } from './admin-routes.js';
 
 /** A request as the route handlers see it, whichever framework received it. */
 export interface RouteRequest {
@@ -41,6 +42,8 @@ export interface RouteContext {
   request: RouteRequest;
   /** Set on `bearer` routes (the runner refuses the request with 401 before otherwise). */
   userId: string;
+  /** Set on `admin` routes: the admin the host's `authorizeAdmin` hook named. */
+  adminId?: string;
 }
 
 /** A route's result: data for the envelope, or a redirect. */
@@ -56,8 +59,11 @@ export interface RouteDefinition {
   method: 'GET' | 'POST';
   /** Path under the mount prefix, `:name` for parameters (Express and Fastify syntax alike). */
   path: string;
-  /** `bearer`: the host's authenticate hook must name a user; `postback`: verified by the tracker. */
-  auth: 'bearer' | 'postback' | 'none';
+  /**
+   * `bearer`: the host's authenticate hook must name a user; `postback`: verified by the tracker;
+   * `admin`: the host's authorizeAdmin hook must name an admin (401 without credentials, 403 for a non-admin).
+   */
+  auth: 'bearer' | 'postback' | 'admin' | 'none';
   summary: string;
   params?: z.ZodObject;
   query?: z.ZodObject;
@@ -284,6 +290,7 @@ const ROUTE_TABLE = [
       return { data: await tracker.getWallet(userId) };
     },
   },
+  ...ADMIN_ROUTE_TABLE,
 ] as const satisfies readonly RouteDefinition[];
 
 /** Every route of the contract. */

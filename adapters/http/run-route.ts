@@ -3,7 +3,7 @@
  * turn the result or any error into a status and an envelope. Never throws.
  * @module
  */
-import { consoleLogger, UnauthorizedError, ValidationError, type ClickTracker, type Logger } from 'clickcredit';
+import { consoleLogger, ForbiddenError, UnauthorizedError, ValidationError, type ClickTracker, type Logger } from 'clickcredit';
 import type { z } from 'zod';
 import { failureEnvelope, successEnvelope } from './envelope.js';
 import { toHttpError } from './errors.js';
@@ -37,6 +37,13 @@ export interface ServeOptions<Req> {
   /** The host's authentication: the user id for a valid bearer token, or `null`. */
   authenticate: (request: Req) => string | null | undefined | Promise<string | null | undefined>;
   /**
+   * The host's admin check for the `/admin` routes: the admin's id when the request carries valid
+   * admin credentials, `false` when it carries valid credentials of someone who is not an admin
+   * (403 `FORBIDDEN`), `null`/`undefined` when credentials are missing or invalid (401
+   * `UNAUTHORIZED`). Without it every admin route answers 403. Separate from `authenticate`.
+   */
+  authorizeAdmin?: (request: Req) => AdminVerdict | Promise<AdminVerdict>;
+  /**
    * Called with unexpected (500) errors and the framework's request; the client sees only a
    * generic message. Default: `logger`.
    */
@@ -48,6 +55,9 @@ export interface ServeOptions<Req> {
   logger?: Logger;
 }
 
+/** What `authorizeAdmin` answers: an admin id, `false` (not an admin) or nothing (no valid credentials). */
+export type AdminVerdict = string | false | null | undefined;
+
 /** Serves one request of `route`. */
 export async function runRoute<Req>(
   route: RouteDefinition,
@@ -56,6 +66,8 @@ export async function runRoute<Req>(
   options: ServeOptions<Req>,
 ): Promise<Outgoing> {
   try {
+    // Admin routes check credentials before reading anything of the request.
+    const adminId = route.auth === 'admin' ? await authorizeAdmin(route, incoming, native, options) : undefined;
     const request: RouteRequest = {
       method: incoming.method,
       params: validate(route.params, incoming.params, 'path') as Record<string, string>,
@@ -73,7 +85,7 @@ export async function runRoute<Req>(
       userId = user;
     }
     if (route.auth !== 'postback' && route.query) validate(route.query, request.query, 'query');
-    const result = await route.handle({ tracker: options.tracker, request, userId });
+    const result = await route.handle({ tracker: options.tracker, request, userId, ...(adminId === undefined ? {} : { adminId }) });
     if ('redirect' in result) return { status: 302, location: result.redirect };
     if ('raw' in result) return { status: result.raw.status, contentType: result.raw.contentType, text: result.raw.body };
     return { status: route.status, body: successEnvelope(route.message, result.data) };
@@ -82,6 +94,19 @@ export async function runRoute<Req>(
     if (http.status >= 500 && http.code === 'INTERNAL') reportUnexpected(options, error, native);
     return { status: http.status, body: failureEnvelope(http) };
   }
+}
+
+/**
+ * Runs the host's admin check. Refusals are logged (route, method, client IP; never the request's
+ * data or credentials) and answered 401/403 with no data.
+ */
+async function authorizeAdmin<Req>(route: RouteDefinition, incoming: IncomingRequest, native: Req, options: ServeOptions<Req>): Promise<string> {
+  const verdict = options.authorizeAdmin ? await options.authorizeAdmin(native) : false;
+  if (typeof verdict === 'string' && verdict !== '') return verdict;
+  const refusal = { route: route.id, method: incoming.method, ip: incoming.ip, reason: !options.authorizeAdmin ? 'no authorizeAdmin hook' : verdict === false ? 'not an admin' : 'missing or invalid credentials' };
+  (options.logger ?? consoleLogger).warn('admin request refused', refusal);
+  if (verdict === false) throw new ForbiddenError(options.authorizeAdmin ? 'Admin access required' : 'Admin routes are not enabled on this server');
+  throw new UnauthorizedError('Missing or invalid admin credentials');
 }
 
 /** The answer for a path under the prefix that no route serves. */
