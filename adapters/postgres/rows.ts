@@ -3,7 +3,7 @@
  * bigint directly; it never passes through a JavaScript number.
  * @module
  */
-import type { ClickRecord, EarningRecord, LedgerEntry, PostbackAttempt, WalletOperation } from 'clickcredit';
+import type { ClickRecord, EarningRecord, LedgerEntry, PostbackAttempt, RiskPolicy, WalletOperation } from 'clickcredit';
 
 type Row = Record<string, unknown>;
 
@@ -19,7 +19,7 @@ const json = (v: unknown): Record<string, unknown> => (typeof v === 'string' ? J
 export const CLICK_COLUMNS = `click_id, user_id, product_id, offer_id, task_url, redirect_url, postback_url, ip_address,
   user_agent, referrer, clicked_at, expires_at, status, conversion_id, postback_received, postback_received_at,
   visit_count, first_visit_at, last_visit_at, created_at, updated_at, earn_up_to::text AS earn_up_to, referrer_id,
-  commission_ppm, hold_above::text AS hold_above, hold_within_seconds`;
+  commission_ppm, hold_above::text AS hold_above, hold_within_seconds, network, network_transaction_id, goals`;
 
 /** Columns of a wallet operation (ledger entry or outbox row), money cast to text. */
 export const OPERATION_COLUMNS = `user_id, kind, amount::text AS amount, earning_id, reverses_key, reason, created_at`;
@@ -53,14 +53,24 @@ export function toClick(row: Row): ClickRecord {
     commissionPpm: Number(row.commission_ppm),
     holdAboveMinor: moneyOrNull(row.hold_above),
     holdWithinSeconds: row.hold_within_seconds === null || row.hold_within_seconds === undefined ? null : Number(row.hold_within_seconds),
+    network: textOrNull(row.network),
+    networkTransactionId: textOrNull(row.network_transaction_id),
+    goals: goalsOf(row.goals),
   };
+}
+
+/** The goals column (jsonb: `true`, an array of goal ids, or NULL), as drivers hand it over. */
+function goalsOf(value: unknown): ClickRecord['goals'] {
+  const goals = typeof value === 'string' ? (JSON.parse(value) as unknown) : value;
+  if (goals === true) return true;
+  return Array.isArray(goals) ? goals.map(String) : null;
 }
 
 /** Columns of a click insert, in the order of {@link clickValues}. */
 export const CLICK_INSERT_COLUMNS = `click_id, user_id, product_id, offer_id, task_url, redirect_url, postback_url, ip_address,
   user_agent, referrer, clicked_at, expires_at, status, conversion_id, postback_received, postback_received_at,
   visit_count, first_visit_at, last_visit_at, created_at, updated_at, earn_up_to, referrer_id, commission_ppm,
-  hold_above, hold_within_seconds`;
+  hold_above, hold_within_seconds, network, network_transaction_id, goals`;
 
 /** The click's values in the order of {@link CLICK_INSERT_COLUMNS}. */
 export function clickValues(c: ClickRecord): unknown[] {
@@ -70,7 +80,34 @@ export function clickValues(c: ClickRecord): unknown[] {
     c.postbackReceivedAt?.toISOString() ?? null, c.visitCount, c.firstVisitAt?.toISOString() ?? null,
     c.lastVisitAt?.toISOString() ?? null, c.createdAt.toISOString(), c.updatedAt.toISOString(),
     c.earnUpToMinor.toString(), c.referrerId, c.commissionPpm, c.holdAboveMinor?.toString() ?? null, c.holdWithinSeconds,
+    c.network, c.networkTransactionId, c.goals === null ? null : JSON.stringify(c.goals),
   ];
+}
+
+/**
+ * A click as the JSON `apply_conversion` turns into a row (`jsonb_populate_record`): keys are the
+ * column names, money is text, times are ISO strings.
+ */
+export function clickJson(c: ClickRecord): Record<string, unknown> {
+  return {
+    click_id: c.clickId, user_id: c.userId, product_id: c.productId, offer_id: c.offerId, task_url: c.taskUrl,
+    redirect_url: c.redirectUrl, postback_url: c.postbackUrl, ip_address: c.ipAddress, user_agent: c.userAgent,
+    referrer: c.referrer, clicked_at: c.clickedAt.toISOString(), expires_at: c.expiresAt.toISOString(), status: c.status,
+    conversion_id: c.conversionId, postback_received: c.postbackReceived,
+    postback_received_at: c.postbackReceivedAt?.toISOString() ?? null, visit_count: c.visitCount,
+    first_visit_at: c.firstVisitAt?.toISOString() ?? null, last_visit_at: c.lastVisitAt?.toISOString() ?? null,
+    created_at: c.createdAt.toISOString(), updated_at: c.updatedAt.toISOString(), earn_up_to: c.earnUpToMinor.toString(),
+    referrer_id: c.referrerId, commission_ppm: c.commissionPpm, hold_above: c.holdAboveMinor?.toString() ?? null,
+    hold_within_seconds: c.holdWithinSeconds, network: c.network, network_transaction_id: c.networkTransactionId,
+    goals: c.goals,
+  };
+}
+
+/** A risk policy as the JSON `risk_verdict` reads (cap amounts as text). */
+export function riskJson(policy: RiskPolicy): Record<string, unknown> {
+  const cap = (value: RiskPolicy['perUserDailyCap']) =>
+    value === null ? null : { count: value.count, amountMinor: value.amountMinor?.toString() ?? null };
+  return { ...policy, perUserDailyCap: cap(policy.perUserDailyCap), perIpDailyCap: cap(policy.perIpDailyCap) };
 }
 
 /** An earning from the JSON the functions (and `earning_json`) produce. */
@@ -138,5 +175,6 @@ export function toAttempt(row: Row): PostbackAttempt {
     earningId: textOrNull(row.earning_id),
     message: textOrNull(row.message),
     receivedAt: date(row.received_at),
+    rule: textOrNull(row.rule) as PostbackAttempt['rule'],
   };
 }

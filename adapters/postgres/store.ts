@@ -9,11 +9,15 @@ import {
   type ClickStore,
   type ConversionDecision,
   type RawReads,
+  type RiskRuleCode,
   type WalletOperation,
   type WalletPort,
 } from 'clickcredit';
 import { listenForConnectionErrors, type ConnectionErrorLogger, type SqlClient } from './client.js';
-import { CLICK_COLUMNS, CLICK_INSERT_COLUMNS, OPERATION_COLUMNS, clickValues, toAttempt, toClick, toEarning, toLedgerEntry, toOperation } from './rows.js';
+import {
+  CLICK_COLUMNS, CLICK_INSERT_COLUMNS, OPERATION_COLUMNS, clickJson, clickValues, riskJson, toAttempt, toClick, toEarning,
+  toLedgerEntry, toOperation,
+} from './rows.js';
 import { quoteSchema } from './schema-name.js';
 import { auditJson, auditText, refusedText } from './text-values.js';
 
@@ -56,7 +60,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
   const one = async (sql: string, params: unknown[]) => (await run(sql, params))[0];
   const all = run;
   const json = (value: unknown) => (typeof value === 'string' ? JSON.parse(value) : value) as Record<string, unknown>;
-  const placeholders = Array.from({ length: 26 }, (_, i) => `$${i + 1}`).join(', ');
+  const placeholders = Array.from({ length: 29 }, (_, i) => `$${i + 1}`).join(', ');
 
   const wallet: WalletPort = {
     // One statement; concurrent callers with the same key: exactly one inserts, the rest are duplicates.
@@ -105,16 +109,20 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     // postbacks of a click create its earning; the others then see it and answer duplicate/conflict.
     async applyConversion(c) {
       const row = await one(
-        `SELECT ${s}.apply_conversion($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) AS r`,
+        `SELECT ${s}.apply_conversion($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) AS r`,
         [
           c.attemptId, c.clickId, c.conversionId, c.action, c.postbackStatus, c.amountMinor?.toString() ?? null,
           auditText(c.rawAmount), c.transactionId, c.offerId, c.now.toISOString(), c.newEarningId, c.ledger,
           auditText(c.sourceIp), auditJson(c.rawData),
+          c.clickIfAbsent ? JSON.stringify(clickJson(c.clickIfAbsent)) : null,
+          c.risk ? JSON.stringify(riskJson(c.risk)) : null,
+          c.conversionIp ?? null,
         ],
       );
       const r = json(row?.r);
       return {
         decision: r.decision as ConversionDecision,
+        rule: (r.rule ?? null) as RiskRuleCode | null,
         earning: r.earning ? toEarning(r.earning) : null,
         owed: (r.owed as Record<string, unknown>[]).map(toOperation),
       };
@@ -124,9 +132,10 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     async recordPostbackAttempt(a) {
       await run(
         `INSERT INTO ${s}.postback_attempts (attempt_id, click_id, conversion_id, postback_status, amount, source_ip,
-           raw_data, decision, earning_id, message, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+           raw_data, decision, earning_id, message, received_at, rule) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
         [a.attemptId, auditText(a.clickId), auditText(a.conversionId), auditText(a.postbackStatus), auditText(a.amount),
-          auditText(a.sourceIp), auditJson(a.rawData), a.decision, a.earningId, auditText(a.message), a.receivedAt.toISOString()],
+          auditText(a.sourceIp), auditJson(a.rawData), a.decision, a.earningId, auditText(a.message), a.receivedAt.toISOString(),
+          a.rule ?? null],
       );
     },
 
@@ -205,6 +214,10 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       async earningsOfClick(clickId) {
         const rows = await all(`SELECT ${s}.earning_json(e) AS earning FROM ${s}.earnings e WHERE click_id = $1`, [clickId]);
         return rows.map((row) => toEarning(row.earning));
+      },
+      async clickOf(clickId) {
+        const row = await one(`SELECT ${CLICK_COLUMNS} FROM ${s}.clicks WHERE click_id = $1`, [clickId]);
+        return row ? toClick(row) : null;
       },
       async outboxOfEarning(earningId) {
         const rows = await all(`SELECT op_key, settled_at, ${OPERATION_COLUMNS} FROM ${s}.wallet_outbox WHERE earning_id = $1`, [earningId]);

@@ -4,7 +4,7 @@
  * client left open. Run on PGlite (pglite.test.ts) and on a server (postgres.test.ts).
  */
 import { ConflictError, type WalletOperation } from 'clickcredit';
-import { createPostgresStore, migrate, type SqlClient } from 'clickcredit/postgres';
+import { MIGRATIONS, createPostgresStore, migrate, type SqlClient } from 'clickcredit/postgres';
 import { describe, expect, it } from 'vitest';
 import { referredTracker } from '../support/trackers.js';
 
@@ -33,19 +33,47 @@ export function postgresSpecifics(backend: () => PostgresBackend): void {
     it('apply once: a second migrate is a no-op', async () => {
       const { client, newSchema } = backend();
       const schema = newSchema();
-      expect(await migrate(client, { schema })).toEqual([1]);
+      const versions = MIGRATIONS.map((m) => m.version);
+      expect(versions.slice(0, 2)).toEqual([1, 2]);
+      expect(await migrate(client, { schema })).toEqual(versions);
       expect(await migrate(client, { schema })).toEqual([]);
-      const { rows } = await client.query(`SELECT version FROM "${schema}".clickcredit_migrations`);
-      expect(rows).toEqual([{ version: 1 }]);
+      const { rows } = await client.query(`SELECT version FROM "${schema}".clickcredit_migrations ORDER BY version`);
+      expect(rows).toEqual(versions.map((version) => ({ version })));
+    });
+
+    it('upgrade from version 1: clicks issued before migration 002 still convert, once', async () => {
+      const { client, newSchema } = backend();
+      const schema = newSchema();
+      const s = `"${schema}"`;
+      // The schema as a version-1 install left it, with a click issued by that version.
+      await client.query(`CREATE SCHEMA ${s}`);
+      await client.query(`CREATE TABLE ${s}.clickcredit_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+      for (const statement of [MIGRATIONS[0]!.sql(s)]) await execAll(client, statement);
+      await client.query(`INSERT INTO ${s}.clickcredit_migrations (version, name) VALUES (1, 'init')`);
+      const clickId = '0b9f2c4e-4a8e-4d1b-9c55-6d1f0a2b3c4d';
+      await client.query(
+        `INSERT INTO ${s}.clicks (click_id, user_id, product_id, task_url, redirect_url, postback_url, clicked_at, expires_at,
+           status, created_at, updated_at, earn_up_to, commission_ppm)
+         VALUES ($1, 'upgraded', 'p', 'https://advertiser.example/o', 'https://advertiser.example/o', 'https://api.example.test/earn/postback',
+           now(), now() + interval '1 day', 'pending', now(), now(), 5000, 0)`,
+        [clickId],
+      );
+      expect(await migrate(client, { schema })).toEqual(MIGRATIONS.filter((m) => m.version > 1).map((m) => m.version));
+      const store = createPostgresStore({ client, schema });
+      expect(await store.raw.clickOf(clickId)).toMatchObject({ network: null, networkTransactionId: null, goals: null, status: 'pending' });
+      const t = referredTracker(store);
+      expect((await t.handlePostback({ query: { click_id: clickId }, body: { amount: '2.00' } })).decision).toBe('credited');
+      expect((await t.handlePostback({ query: { click_id: clickId }, body: { amount: '2.00' } })).decision).toBe('duplicate');
+      expect((await t.getWallet('upgraded')).balance).toBe('2.00');
     });
 
     it('are safe when several callers run them at once (advisory lock)', async () => {
       const { client, newSchema } = backend();
       const schema = newSchema();
       const results = await Promise.all(Array.from({ length: 4 }, () => migrate(client, { schema })));
-      expect(results.flat()).toEqual([1]);
+      expect(results.flat()).toEqual(MIGRATIONS.map((m) => m.version));
       const { rows } = await client.query(`SELECT count(*)::int AS n FROM "${schema}".clickcredit_migrations`);
-      expect(rows).toEqual([{ n: 1 }]);
+      expect(rows).toEqual([{ n: MIGRATIONS.length }]);
     });
 
     it('refuse an unsafe schema name, in migrate and in the store', async () => {
@@ -168,4 +196,11 @@ export function postgresSpecifics(backend: () => PostgresBackend): void {
       expect(await a.store.wallet.getBalance('u')).toBe(100n);
     });
   });
+}
+
+/** Runs a multi-statement script: PGlite has `exec`; a pg client runs several statements in one simple query. */
+async function execAll(client: SqlClient, sql: string): Promise<void> {
+  const multi = client as SqlClient & { exec?: (text: string) => Promise<unknown> };
+  if (typeof multi.exec === 'function') await multi.exec(sql);
+  else await client.query(sql);
 }
