@@ -8,16 +8,26 @@
  * @module
  */
 import type { Collection, Db } from 'mongodb';
-import type { AttemptDocument, ClickDocument, EarningDocument, LedgerDocument, WalletDocument } from './documents.js';
+import type {
+  AttemptDocument,
+  ClickDocument,
+  EarningDocument,
+  LedgerDocument,
+  NetworkTransactionDocument,
+  RiskCounterDocument,
+  WalletDocument,
+} from './documents.js';
 import { collectionNames } from './indexes.js';
 
-/** The five collections of a store. */
+/** The collections of a store. */
 export interface StoreCollections {
   clicks: Collection<ClickDocument>;
   earnings: Collection<EarningDocument>;
   ledger: Collection<LedgerDocument>;
   wallets: Collection<WalletDocument>;
   attempts: Collection<AttemptDocument>;
+  riskCounters: Collection<RiskCounterDocument>;
+  networkTransactions: Collection<NetworkTransactionDocument>;
 }
 
 /** Opens the store's collections under `prefix`. */
@@ -30,5 +40,7 @@ export function openCollections(db: Db, prefix?: string): StoreCollections {
     ledger: db.collection<LedgerDocument>(names.ledger, options),
     wallets: db.collection<WalletDocument>(names.wallets, options),
     attempts: db.collection<AttemptDocument>(names.attempts, options),
+    riskCounters: db.collection<RiskCounterDocument>(names.riskCounters, options),
+    networkTransactions: db.collection<NetworkTransactionDocument>(names.networkTransactions, options),
   };
 }

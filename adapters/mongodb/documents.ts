@@ -47,10 +47,15 @@ export interface JournalDocument {
 }
 
 /** A click: the record plus its compare-and-set `version` and, briefly, a journal. */
-export type ClickDocument = Omit<ClickRecord, 'clickId' | 'earnUpToMinor' | 'holdAboveMinor'> & {
+export type ClickDocument = Omit<ClickRecord, 'clickId' | 'earnUpToMinor' | 'holdAboveMinor' | 'network' | 'networkTransactionId' | 'goals'> & {
   _id: string;
   earnUpTo: StoredInt64;
   holdAbove: StoredInt64 | null;
+  /** User-keyed clicks only (absent on clicks stored before these fields existed). */
+  network?: string | null;
+  networkTransactionId?: string | null;
+  /** The goals snapshot (absent or null: one conversion per click). */
+  goals?: true | string[] | null;
   /** Moved by every state change of the click or its earning: the serialisation point. */
   version: number;
   journal?: JournalDocument;
@@ -91,6 +96,40 @@ export interface WalletDocument {
  */
 export type AttemptDocument = Omit<PostbackAttempt, 'attemptId' | 'rawData'> & { _id: string; rawData: string; order: ObjectId };
 
+/**
+ * A day counter of the risk daily caps (src/risk.ts): the conversions auto-credited that UTC day
+ * for one user or one IP. `_id` is `<scope>:<YYYY-MM-DD>:<subject>`; a TTL index removes it once
+ * `expiresAt` (a day after its day ends) has passed.
+ */
+export interface RiskCounterDocument {
+  _id: string;
+  count: number;
+  amount: StoredInt64;
+  expiresAt: Date;
+}
+
+/**
+ * The unique claim of a user-keyed click's (network, transaction id): `_id` is the pair as JSON
+ * text (`["<network>","<transaction id>"]`, unambiguous whatever the two contain), unique
+ * cluster-wide even when the collection is sharded by `_id`, unlike a secondary unique index on
+ * hashed-sharded clicks.
+ */
+export interface NetworkTransactionDocument {
+  _id: string;
+  clickId: string;
+}
+
+/** The `_id` of a (network, transaction id) claim. */
+export function networkTransactionKey(network: string, transactionId: string): string {
+  return JSON.stringify([network, transactionId]);
+}
+
+/** The claim a click makes, or null for a click of our own (no network). */
+export function networkTransactionOf(click: Pick<ClickRecord, 'clickId' | 'network' | 'networkTransactionId'>): NetworkTransactionDocument | null {
+  if (click.network === null || click.networkTransactionId === null) return null;
+  return { _id: networkTransactionKey(click.network, click.networkTransactionId), clickId: click.clickId };
+}
+
 /** The fields a conversion may change on a click (never the visit counters, which move on their own). */
 export const CLICK_STATE_FIELDS = ['status', 'conversionId', 'postbackReceived', 'postbackReceivedAt', 'updatedAt'] as const;
 
@@ -112,14 +151,29 @@ export function decodeRawData(text: string): Record<string, unknown> {
 
 /** A click record → its document at `version`. */
 export function clickToDocument(c: ClickRecord, version: number): ClickDocument {
-  const { clickId, earnUpToMinor, holdAboveMinor, ...rest } = c;
-  return { ...rest, _id: clickId, earnUpTo: toLong(earnUpToMinor), holdAbove: holdAboveMinor === null ? null : toLong(holdAboveMinor), version };
+  const { clickId, earnUpToMinor, holdAboveMinor, goals, ...rest } = c;
+  return {
+    ...rest,
+    _id: clickId,
+    earnUpTo: toLong(earnUpToMinor),
+    holdAbove: holdAboveMinor === null ? null : toLong(holdAboveMinor),
+    goals: goals === null || goals === true ? goals : [...goals],
+    version,
+  };
 }
 
-/** A click document → its record (version and journal dropped). */
+/** A click document → its record (version and journal dropped; clicks stored before the network and goals fields read as `null`). */
 export function clickFromDocument(d: ClickDocument): ClickRecord {
-  const { _id, earnUpTo, holdAbove, version: _version, journal: _journal, ...rest } = d;
-  return { ...rest, clickId: _id, earnUpToMinor: fromLong(earnUpTo), holdAboveMinor: holdAbove === null ? null : fromLong(holdAbove) };
+  const { _id, earnUpTo, holdAbove, version: _version, journal: _journal, network, networkTransactionId, goals, ...rest } = d;
+  return {
+    ...rest,
+    clickId: _id,
+    earnUpToMinor: fromLong(earnUpTo),
+    holdAboveMinor: holdAbove === null ? null : fromLong(holdAbove),
+    network: network ?? null,
+    networkTransactionId: networkTransactionId ?? null,
+    goals: goals === true ? true : Array.isArray(goals) && goals.length > 0 ? [...goals] : null,
+  };
 }
 
 /** The fields of a click a conversion changed, for `$set` (see {@link CLICK_STATE_FIELDS}). */
@@ -184,12 +238,12 @@ export function ledgerFromDocument(d: LedgerDocument): LedgerEntry {
 
 /** An attempt record → its document, ordered after every attempt made before it in this process. */
 export function attemptToDocument(a: PostbackAttempt): AttemptDocument {
-  const { attemptId, rawData, ...rest } = a;
-  return { ...rest, _id: attemptId, rawData: encodeRawData(rawData), order: new ObjectId() };
+  const { attemptId, rawData, rule, ...rest } = a;
+  return { ...rest, _id: attemptId, rawData: encodeRawData(rawData), order: new ObjectId(), rule: rule ?? null };
 }
 
-/** An attempt document → its record. */
+/** An attempt document → its record (`rule` null when absent). */
 export function attemptFromDocument(d: AttemptDocument): PostbackAttempt {
-  const { _id, rawData, order: _order, ...rest } = d;
-  return { ...rest, attemptId: _id, rawData: decodeRawData(rawData) };
+  const { _id, rawData, order: _order, rule, ...rest } = d;
+  return { ...rest, attemptId: _id, rawData: decodeRawData(rawData), rule: rule ?? null };
 }

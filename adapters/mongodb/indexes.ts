@@ -13,6 +13,10 @@ export interface CollectionNames {
   ledger: string;
   wallets: string;
   attempts: string;
+  /** Day counters of the risk daily caps. */
+  riskCounters: string;
+  /** The unique (network, transaction id) claims of user-keyed clicks. */
+  networkTransactions: string;
 }
 
 /** Collection names under a prefix (default `clickcredit_`). */
@@ -24,6 +28,8 @@ export function collectionNames(prefix = 'clickcredit_'): CollectionNames {
     ledger: `${prefix}ledger`,
     wallets: `${prefix}wallets`,
     attempts: `${prefix}postback_attempts`,
+    riskCounters: `${prefix}risk_counters`,
+    networkTransactions: `${prefix}network_transactions`,
   };
 }
 
@@ -60,6 +66,12 @@ export async function ensureIndexes(db: Db, options: EnsureIndexesOptions = {}):
   ]);
   // wallets: _id is the user id.
   await db.createCollection(names.wallets).catch(ignoreExisting);
+  // Day counters go once their day (plus one) is over; the TTL monitor runs about every minute.
+  await db.collection(names.riskCounters).createIndexes([
+    { key: { expiresAt: 1 }, name: 'risk_counters_expiry', expireAfterSeconds: 0 },
+  ]);
+  // network_transactions: _id is the (network, transaction id) pair (unique by itself).
+  await db.createCollection(names.networkTransactions).catch(ignoreExisting);
   await db.collection(names.attempts).createIndexes([
     { key: { clickId: 1, receivedAt: 1, order: 1 }, name: 'attempts_by_click' },
   ]);

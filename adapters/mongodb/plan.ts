@@ -6,18 +6,23 @@
  * @module
  */
 import {
+  NO_RISK_COUNTERS,
   creditOperations,
   decideConversion,
   type ApprovalCommand,
   type ConversionCommand,
   type ConversionDecision,
   type EarningRecord,
+  type RiskCounters,
+  type RiskRuleCode,
   type WalletOperation,
 } from 'clickcredit';
 import {
   attemptToDocument,
   clickFromDocument,
+  clickToDocument,
   clickStateFields,
+  networkTransactionOf,
   earningFields,
   earningFromDocument,
   earningToDocument,
@@ -26,6 +31,7 @@ import {
   type ClickDocument,
   type EarningDocument,
   type EarningUpdate,
+  type NetworkTransactionDocument,
 } from './documents.js';
 
 /** The writes of one step. `clickSet` non-null means the click is claimed (version moved). */
@@ -45,6 +51,14 @@ export interface ConversionPlan extends StepPlan {
   decision: ConversionDecision;
   earning: EarningRecord | null;
   attempt: AttemptDocument;
+  /** The risk rule behind the decision (refusal or hold), as on the audit row. */
+  rule: RiskRuleCode | null;
+  /** A user-keyed step's virtual click to insert (at version 1, already bound), or null. */
+  clickInsert: ClickDocument | null;
+  /** The (network, transaction id) claim of `clickInsert`, or null. */
+  networkTransaction: NetworkTransactionDocument | null;
+  /** Auto-credited: each day counter the step read adds 1 and the earning's amount. */
+  counted: boolean;
 }
 
 /** A planned approval; `writes` is null when nothing changes. */
@@ -55,17 +69,20 @@ export interface ApprovalPlan {
 }
 
 /**
- * Plans a postback on the click and earning as read. `inline` (a transactional store with its
- * own ledger) writes ledger entries in the step; otherwise the movements become owed operations
- * embedded in the earning, in the same single-document write as the earning itself.
+ * Plans a postback on the click and earning as read (and the day counters, when the policy has
+ * daily caps). `inline` (a transactional store with its own ledger) writes ledger entries in the
+ * step; otherwise the movements become owed operations embedded in the earning, in the same
+ * single-document write as the earning itself. An absent click with `command.clickIfAbsent` is
+ * planned as an insert of that virtual click (see `ClickStore` rule 0).
  */
 export function planConversion(
   click: ClickDocument | null,
   earning: EarningDocument | null,
   command: ConversionCommand,
   inline: boolean,
+  counters: RiskCounters = NO_RISK_COUNTERS,
 ): ConversionPlan {
-  const t = decideConversion(click ? clickFromDocument(click) : null, earning ? earningFromDocument(earning) : null, command);
+  const t = decideConversion(click ? clickFromDocument(click) : null, earning ? earningFromDocument(earning) : null, command, counters);
   const attempt = attemptToDocument({
     attemptId: command.attemptId,
     clickId: command.clickId,
@@ -78,8 +95,15 @@ export function planConversion(
     earningId: t.earning?.earningId ?? null,
     message: null,
     receivedAt: command.now,
+    rule: t.rule,
   });
-  const base = { decision: t.decision, earning: t.earning, attempt };
+  const base = { decision: t.decision, earning: t.earning, attempt, rule: t.rule, clickInsert: null, networkTransaction: null, counted: t.counted };
+  if (t.clickCreated && t.click) {
+    // The virtual click is inserted already bound; its insert is the step's claim (no version to compare).
+    const created = { ...base, clickInsert: clickToDocument(t.click, 1), networkTransaction: networkTransactionOf(t.click), clickSet: null };
+    if (!t.earning || !t.earningChanged) return { ...created, insert: null, update: null, ledger: [], owed: [] };
+    return { ...created, ...earningWrites(t.earning, null, t.operations, inline) };
+  }
   if (!click || (!t.click && !t.earningChanged)) {
     return { ...base, clickSet: null, insert: null, update: null, ledger: [], owed: [] };
   }

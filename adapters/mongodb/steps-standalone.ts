@@ -10,6 +10,10 @@
  * again. Money never moves here: it is owed in the earning, and the core applies it through the
  * wallet by idempotency key (`supportsInlineLedger` is false).
  *
+ * A user-keyed step on an absent click inserts the virtual click with the journal instead (the
+ * insert is the claim), after claiming its (network, transaction id). Daily caps are refused
+ * here (no transaction holds a day counter and a click together).
+ *
  * Crash windows: before the claim, nothing was written (the advertiser's retry redoes it);
  * after the claim, the journal is on the click and the next step on that click or
  * `retryPendingCredits()` finishes it; after the earning write, the owed operations wait in
@@ -17,14 +21,15 @@
  * @module
  */
 import { ObjectId } from 'mongodb';
-import type { ApprovalCommand, ApprovalOutcome, ConversionOutcome } from 'clickcredit';
+import { ConflictError, type ApprovalCommand, type ApprovalOutcome, type ConversionOutcome } from 'clickcredit';
 import { claimClick } from './claim-click.js';
 import type { StoreCollections } from './collections.js';
-import type { ClickDocument, JournalDocument } from './documents.js';
-import { LostRace, backoffMs, sleep } from './errors.js';
+import type { ClickDocument, JournalDocument, NetworkTransactionDocument } from './documents.js';
+import { LostRace, backoffMs, isDuplicateKey, sleep } from './errors.js';
 import { asId } from './guards.js';
 import { finishJournal } from './journal.js';
 import { planApproval, planConversion, type StepPlan } from './plan.js';
+import { assertNoDailyCaps } from './risk-counters.js';
 import type { Steps } from './steps-transactional.js';
 
 const MAX_ATTEMPTS = 100;
@@ -53,15 +58,49 @@ export function standaloneSteps(c: StoreCollections): Steps {
     return true;
   }
 
+  /**
+   * A user-keyed step on an absent click: the (network, transaction id) claim first (held by
+   * another click: ConflictError), then the click inserted with the step's journal, which is
+   * its claim (a concurrent insert of the same id is a duplicate key: false, read again), then
+   * the journal finished. A crash between claim and insert leaves a claim naming this very click
+   * id, which the retry reuses.
+   */
+  async function insertVirtual(click: ClickDocument, claim: NetworkTransactionDocument | null, journal: JournalDocument): Promise<boolean> {
+    if (claim) await claimNetworkTransaction(claim);
+    try {
+      await c.clicks.insertOne({ ...click, journal });
+    } catch (error) {
+      if (isDuplicateKey(error)) return false;
+      throw error;
+    }
+    await finishJournal(c, click._id, journal);
+    return true;
+  }
+
+  async function claimNetworkTransaction(claim: NetworkTransactionDocument): Promise<void> {
+    try {
+      await c.networkTransactions.insertOne(claim);
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      const holder = await c.networkTransactions.findOne({ _id: asId(claim._id, 'networkTransaction') });
+      if (holder?.clickId !== claim.clickId) throw new ConflictError('Network transaction id already exists');
+    }
+  }
+
   return {
     async applyConversion(command): Promise<ConversionOutcome> {
       const clickId = asId(command.clickId, 'clickId');
       const conversionId = asId(command.conversionId, 'conversionId');
+      assertNoDailyCaps(command);
       for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
         const click = await readSettledClick(clickId);
         const earning = click ? await c.earnings.findOne({ clickId, conversionId }) : null;
         const plan = planConversion(click, earning, command, false);
-        const outcome = { decision: plan.decision, earning: plan.earning, owed: plan.owed };
+        const outcome = { decision: plan.decision, earning: plan.earning, owed: plan.owed, rule: plan.rule };
+        if (!click && plan.clickInsert) {
+          if (await insertVirtual(plan.clickInsert, plan.networkTransaction, journalOf(command.attemptId, command.now, plan, plan.attempt))) return outcome;
+          continue; // the same virtual click was inserted meanwhile: decide again on it
+        }
         if (!click || !plan.clickSet) {
           await c.attempts.insertOne(plan.attempt); // nothing changes: the audit row is the whole step
           return outcome;

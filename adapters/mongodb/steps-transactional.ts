@@ -1,19 +1,22 @@
 /**
  * Postbacks and approvals on a replica set or sharded cluster: each is one multi-document
  * transaction that reads the click and the earning, decides with the core's state machine, and
- * writes the click, the earning, the ledger entries and balances (or the owed operations) and
- * the audit row. Concurrent steps on one click all write the click document, so the server lets
- * exactly one commit and the driver re-runs the others from a fresh snapshot.
+ * writes the click (inserts it, for a user-keyed step's virtual click), the earning, the ledger
+ * entries and balances (or the owed operations), the risk day counters and the audit row.
+ * Concurrent steps on one click all write the click document, so the server lets exactly one
+ * commit and the driver re-runs the others from a fresh snapshot.
  * @module
  */
-import type { ApprovalCommand, ApprovalOutcome, ConversionCommand, ConversionOutcome } from 'clickcredit';
+import { ConflictError, type ApprovalCommand, type ApprovalOutcome, type ConversionCommand, type ConversionOutcome } from 'clickcredit';
 import type { ClientSession } from 'mongodb';
 import { claimClick } from './claim-click.js';
 import type { StoreCollections } from './collections.js';
+import { clickFromDocument, type NetworkTransactionDocument } from './documents.js';
 import { insertEarning, updateEarning } from './earning-writes.js';
 import { PendingJournal } from './errors.js';
 import { asId } from './guards.js';
 import { planApproval, planConversion, type StepPlan } from './plan.js';
+import { countConversion, counterIdsOf, readCounters } from './risk-counters.js';
 import { postInTransaction, type TransactionRunner } from './wallet.js';
 
 /** The two state-changing steps, transactional flavour. */
@@ -33,13 +36,24 @@ export function transactionalSteps(c: StoreCollections, run: TransactionRunner):
         const earning = click
           ? await c.earnings.findOne({ clickId, conversionId: asId(command.conversionId, 'conversionId') }, { session })
           : null;
-        const plan = planConversion(click, earning, command, command.ledger === 'inline');
+        // Day counters read in the snapshot; a step that counts writes them, so two steps that
+        // both credit on one counter conflict and the later one decides again on the new count.
+        const counterIds = counterIdsOf(click ? clickFromDocument(click) : (command.clickIfAbsent ?? null), command);
+        const counters = await readCounters(c, counterIds, session);
+        const plan = planConversion(click, earning, command, command.ledger === 'inline', counters);
         if (click && plan.clickSet) {
           await claimClick(c, click, plan.clickSet, null, session);
           await writeStep(c, plan, session);
+        } else if (plan.clickInsert) {
+          // A concurrent insert of the same virtual click is a duplicate key (or a write
+          // conflict): the transaction is re-run and then finds the click.
+          if (plan.networkTransaction) await claimNetworkTransaction(c, plan.networkTransaction, session);
+          await c.clicks.insertOne(plan.clickInsert, { session });
+          await writeStep(c, plan, session);
         }
+        if (plan.counted && plan.earning) await countConversion(c, counterIds, plan.earning.amountMinor, command.now, session);
         await c.attempts.insertOne(plan.attempt, { session });
-        return { decision: plan.decision, earning: plan.earning, owed: plan.owed };
+        return { decision: plan.decision, earning: plan.earning, owed: plan.owed, rule: plan.rule };
       }),
 
     decideApproval: (command) =>
@@ -57,6 +71,17 @@ export function transactionalSteps(c: StoreCollections, run: TransactionRunner):
         return { decision: plan.decision, earning: plan.earning, owed: plan.writes.owed };
       }),
   };
+}
+
+/**
+ * Claims a virtual click's (network, transaction id) in the transaction. Held by another click:
+ * a ConflictError (final, as the memory store's). Not held yet: inserted; a concurrent claim is
+ * a duplicate key, and the re-run transaction reads the holder.
+ */
+async function claimNetworkTransaction(c: StoreCollections, claim: NetworkTransactionDocument, session: ClientSession): Promise<void> {
+  const holder = await c.networkTransactions.findOne({ _id: asId(claim._id, 'networkTransaction') }, { session });
+  if (holder && holder.clickId !== claim.clickId) throw new ConflictError('Network transaction id already exists');
+  if (!holder) await c.networkTransactions.insertOne(claim, { session });
 }
 
 /** The earning write and, inline, the ledger entries with their balances. */

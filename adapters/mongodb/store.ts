@@ -19,6 +19,7 @@ import {
   clickToDocument,
   earningFromDocument,
   ledgerFromDocument,
+  networkTransactionOf,
   owedFromDocument,
 } from './documents.js';
 import { isDuplicateKey } from './errors.js';
@@ -95,14 +96,29 @@ async function useTransactions(options: MongoStoreOptions): Promise<boolean> {
 /** Clicks: insert, visits, expiry. Each is one single-document write (or one bulk of them). */
 function clickMethods(c: StoreCollections): Pick<ClickStore, 'insertClick' | 'recordVisit' | 'getClick' | 'expireClicks' | 'recordPostbackAttempt'> {
   return {
-    // The _id is the click id: the primary key refuses a second click with it.
+    // The _id is the click id: the primary key refuses a second click with it. A user-keyed click
+    // first claims its (network, transaction id), whose _id refuses a second claim of the pair.
     async insertClick(click) {
       asId(click.clickId, 'clickId');
+      const claim = networkTransactionOf(click);
+      let claimed = false;
+      if (claim) {
+        try {
+          await c.networkTransactions.insertOne(claim);
+          claimed = true;
+        } catch (error) {
+          if (!isDuplicateKey(error)) throw error;
+          const holder = await c.networkTransactions.findOne({ _id: asId(claim._id, 'networkTransaction') });
+          if (holder?.clickId !== click.clickId) throw new ConflictError('Network transaction id already exists');
+        }
+      }
       try {
         await c.clicks.insertOne(clickToDocument(click, 1));
       } catch (error) {
-        if (isDuplicateKey(error)) throw new ConflictError('Click id already exists');
-        throw error;
+        if (!isDuplicateKey(error)) throw error;
+        // Another click has this id: the claim made just now is not held by a stored click.
+        if (claimed && claim) await c.networkTransactions.deleteOne({ _id: asId(claim._id, 'networkTransaction'), clickId: click.clickId });
+        throw new ConflictError('Click id already exists');
       }
     },
 
@@ -188,6 +204,10 @@ function rawReads(c: StoreCollections): RawReads {
     cachedBalance: (userId) => storedBalance(c, userId),
     async earningsOfClick(clickId) {
       return (await c.earnings.find({ clickId: asId(clickId, 'clickId') }).toArray()).map(earningFromDocument);
+    },
+    async clickOf(clickId) {
+      const doc = await c.clicks.findOne({ _id: asId(clickId, 'clickId') });
+      return doc ? clickFromDocument(doc) : null;
     },
     async outboxOfEarning(earningId) {
       const doc = await c.earnings.findOne({ _id: asId(earningId, 'earningId') }, { projection: { owed: 1 } });

@@ -12,6 +12,8 @@ import {
   earningToDocument,
   ledgerFromDocument,
   ledgerToDocument,
+  networkTransactionKey,
+  networkTransactionOf,
   owedFromDocument,
   owedToDocument,
 } from '../../adapters/mongodb/documents.js';
@@ -29,6 +31,7 @@ const click: ClickRecord = {
   userAgent: null, referrer: null, clickedAt: at, expiresAt: at, status: 'pending', conversionId: null, postbackReceived: false,
   postbackReceivedAt: null, visitCount: 0, firstVisitAt: null, lastVisitAt: null, createdAt: at, updatedAt: at,
   earnUpToMinor: 9_007_199_254_740_993n, referrerId: 'r', commissionPpm: 100000, holdAboveMinor: 123n, holdWithinSeconds: null,
+  network: null, networkTransactionId: null, goals: null,
 };
 
 const hostile = { click_id: 'c1', $ne: 'x', 'a.b': { $gt: '' }, 'nul\u0000key': 'v\u0000', lone: '\ud800' };
@@ -65,7 +68,7 @@ describe('mongodb documents', () => {
 
     const attempt: PostbackAttempt = {
       attemptId: 'a1', clickId: 'c1', conversionId: 'k', postbackStatus: 'completed', amount: '1.00', sourceIp: '203.0.113.7',
-      rawData: hostile, decision: 'credited', earningId: 'e', message: null, receivedAt: at,
+      rawData: hostile, decision: 'credited', earningId: 'e', message: null, receivedAt: at, rule: null,
     };
     expect(attemptFromDocument(viaBson(attemptToDocument(attempt)))).toEqual(attempt);
     // Same receivedAt to the millisecond: the order field still sorts them as made.
@@ -81,6 +84,33 @@ describe('mongodb documents', () => {
     expect(owedFromDocument(doc.owed[0]!)).toEqual({ ...op, settledAt: null });
     const entry = ledgerFromDocument(viaBson({ ...ledgerToDocument(op, false), _id: 'id-1' as never }));
     expect(entry).toEqual({ ...op, entryId: 'id-1' });
+  });
+
+  it('keep the user-keyed and goals fields of a click through BSON; older clicks read them as null', () => {
+    const virtual: ClickRecord = { ...click, network: 'wall', networkTransactionId: 'tx-1', goals: ['install', 'level_10'] };
+    expect(clickFromDocument(viaBson(clickToDocument(virtual, 1)))).toEqual(virtual);
+    const anyGoal: ClickRecord = { ...click, goals: true };
+    expect(clickFromDocument(viaBson(clickToDocument(anyGoal, 1))).goals).toBe(true);
+    const { network: _n, networkTransactionId: _t, goals: _g, ...older } = clickToDocument(click, 1);
+    expect(clickFromDocument(viaBson(older))).toMatchObject({ network: null, networkTransactionId: null, goals: null });
+  });
+
+  it('name a (network, transaction id) claim unambiguously, and only for user-keyed clicks', () => {
+    expect(networkTransactionOf(click)).toBeNull();
+    expect(networkTransactionOf({ clickId: 'v', network: 'wall', networkTransactionId: 'tx' })).toEqual({ _id: '["wall","tx"]', clickId: 'v' });
+    // A separator inside either part cannot make two pairs collide.
+    expect(networkTransactionKey('a","b', 'c')).not.toBe(networkTransactionKey('a', 'b","c'));
+    expect(networkTransactionKey('a\u0000b', 'c')).not.toBe(networkTransactionKey('a', 'b\u0000c'));
+  });
+
+  it('keep the risk rule of an audit row, and read a row without one as null', () => {
+    const held: PostbackAttempt = {
+      attemptId: 'a2', clickId: 'c1', conversionId: 'k', postbackStatus: 'completed', amount: '1.00', sourceIp: null,
+      rawData: {}, decision: 'held', earningId: 'e', message: null, receivedAt: at, rule: 'user_daily_cap',
+    };
+    expect(attemptFromDocument(viaBson(attemptToDocument(held)))).toEqual(held);
+    const { rule: _rule, ...withoutRule } = attemptToDocument({ ...held, rule: undefined });
+    expect(attemptFromDocument(viaBson(withoutRule)).rule).toBeNull();
   });
 
   it('recognise transactional topologies from the hello reply', () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { ClickRecord, ConversionCommand } from 'clickcredit';
+import { userKeyedClick, type ClickRecord, type ConversionCommand, type RiskPolicy } from 'clickcredit';
 import { clickToDocument, earningToDocument, type EarningDocument } from '../../adapters/mongodb/documents.js';
 import { planApproval, planConversion } from '../../adapters/mongodb/plan.js';
+import { assertNoDailyCaps, counterExpiry, counterIdsOf } from '../../adapters/mongodb/risk-counters.js';
 
 const t0 = new Date('2026-01-01T00:00:00Z');
 const later = new Date(t0.getTime() + 60_000);
@@ -11,6 +12,7 @@ const click: ClickRecord = {
   userAgent: null, referrer: null, clickedAt: t0, expiresAt: new Date(t0.getTime() + 86_400_000), status: 'pending', conversionId: null,
   postbackReceived: false, postbackReceivedAt: null, visitCount: 4, firstVisitAt: t0, lastVisitAt: t0, createdAt: t0, updatedAt: t0,
   earnUpToMinor: 5000n, referrerId: 'ref', commissionPpm: 100_000, holdAboveMinor: null, holdWithinSeconds: null,
+  network: null, networkTransactionId: null, goals: null,
 };
 
 function command(overrides: Partial<ConversionCommand> = {}): ConversionCommand {
@@ -104,3 +106,83 @@ function toHeld(doc: EarningDocument) {
     lastPostbackStatus: 'completed', postbackReceived: true, postbackReceivedAt: later, postbackData: null, earnedAt: later, createdAt: later, updatedAt: later,
   };
 }
+
+describe('mongodb step plans: user-keyed clicks, goals, risk rules', () => {
+  const virtual = userKeyedClick({
+    network: 'wall', transactionId: 'tx-9', userId: 'u', offerId: 'o1', earnUpToMinor: 10_000n, referrerId: 'ref', commissionPpm: 100_000,
+    holdAboveMinor: null, ipAddress: '203.0.113.5', now: later,
+  });
+  const keyed = (overrides: Partial<ConversionCommand> = {}) =>
+    command({ clickId: virtual.clickId, conversionId: 'tx-9', transactionId: 'tx-9', amountMinor: 3000n, rawAmount: '30.00', clickIfAbsent: virtual, ...overrides });
+  const policy: RiskPolicy = {
+    offerMismatch: null, minSecondsToConvert: null, maxSecondsToConvert: null, perUserDailyCap: null, perIpDailyCap: null, ipMismatch: null,
+  };
+
+  it('an absent virtual click: inserted already bound with its (network, transaction id) claim, in the same step as the earning', () => {
+    const plan = planConversion(null, null, keyed(), false);
+    expect(plan.decision).toBe('credited');
+    expect(plan.clickSet).toBeNull();
+    expect(plan.clickInsert).toMatchObject({ _id: virtual.clickId, version: 1, status: 'converted', conversionId: 'tx-9', network: 'wall', networkTransactionId: 'tx-9' });
+    expect(plan.networkTransaction).toEqual({ _id: '["wall","tx-9"]', clickId: virtual.clickId });
+    expect(plan.insert).toMatchObject({ clickId: virtual.clickId, userId: 'u' });
+    expect(plan.earning).toMatchObject({ amountMinor: 3000n, commissionMinor: 300n });
+    expect(plan.owed.map((op) => op.kind)).toEqual(['credit', 'referral_credit']);
+    expect(plan).toMatchObject({ counted: true, rule: null });
+  });
+
+  it('a virtual click refused by a risk rule is not inserted: only the audit row, with the rule', () => {
+    const plan = planConversion(null, null, keyed({ offerId: 'o2', risk: { ...policy, offerMismatch: 'refuse' } }), false);
+    expect(plan).toMatchObject({ decision: 'offer_mismatch', rule: 'offer_mismatch', clickInsert: null, insert: null, clickSet: null, earning: null });
+    expect(plan.attempt).toMatchObject({ decision: 'offer_mismatch', rule: 'offer_mismatch', earningId: null });
+  });
+
+  it('a known transaction id claimed for another user is a conflict that writes nothing', () => {
+    const stored = clickToDocument({ ...virtual, status: 'converted', conversionId: 'tx-9' }, 2);
+    const plan = planConversion(stored, null, keyed({ clickIfAbsent: { ...virtual, userId: 'intruder' } }), false);
+    expect(plan).toMatchObject({ decision: 'conflict', clickSet: null, clickInsert: null, insert: null, update: null });
+  });
+
+  it('goals: each listed goal is its own earning; the click keeps its first conversion; an unlisted goal is a conflict', () => {
+    const goals = clickToDocument({ ...click, goals: ['install', 'purchase'], status: 'converted', conversionId: 'goal:install' }, 2);
+    const purchase = planConversion(goals, null, command({ conversionId: 'goal:purchase' }), false);
+    expect(purchase.decision).toBe('credited');
+    expect(purchase.clickSet).toMatchObject({ status: 'converted', conversionId: 'goal:install' });
+    expect(purchase.insert).toMatchObject({ conversionId: 'goal:purchase' });
+    expect(planConversion(goals, null, command({ conversionId: 'goal:level_99' }), false)).toMatchObject({ decision: 'conflict', insert: null });
+    const reject = planConversion(goals, null, command({ conversionId: 'goal:purchase', action: 'reject', postbackStatus: 'rejected' }), false);
+    expect(reject.clickSet).toMatchObject({ status: 'converted' }); // a reject cancels its goal only
+  });
+
+  it('daily caps: counters at the cap hold with the rule and count nothing; below the cap the credit counts', () => {
+    const capped = { ...policy, perUserDailyCap: { count: 2, amountMinor: null } };
+    const atCap = planConversion(clickToDocument(click, 1), null, command({ risk: capped }), false, { user: { count: 2, amountMinor: 0n }, ip: null });
+    expect(atCap).toMatchObject({ decision: 'held', rule: 'user_daily_cap', counted: false, owed: [] });
+    expect(atCap.attempt).toMatchObject({ decision: 'held', rule: 'user_daily_cap' });
+    const below = planConversion(clickToDocument(click, 1), null, command({ risk: capped }), false, { user: { count: 1, amountMinor: 0n }, ip: null });
+    expect(below).toMatchObject({ decision: 'credited', rule: null, counted: true });
+  });
+});
+
+describe('mongodb risk day counters', () => {
+  const capped: RiskPolicy = {
+    offerMismatch: null, minSecondsToConvert: null, maxSecondsToConvert: null, ipMismatch: null,
+    perUserDailyCap: { count: 1, amountMinor: null }, perIpDailyCap: { count: null, amountMinor: 100n },
+  };
+
+  it('name one counter per UTC day and subject, the IP falling back to the conversion IP', () => {
+    const now = new Date('2026-03-04T23:59:59Z');
+    expect(counterIdsOf({ userId: 'u', ipAddress: null }, command({ now, risk: capped, conversionIp: '192.0.2.1' }))).toEqual({
+      user: 'user:2026-03-04:u', ip: 'ip:2026-03-04:192.0.2.1',
+    });
+    expect(counterIdsOf({ userId: 'u', ipAddress: '198.51.100.4' }, command({ now, risk: capped }))).toEqual({ user: 'user:2026-03-04:u', ip: 'ip:2026-03-04:198.51.100.4' });
+    expect(counterIdsOf({ userId: 'u', ipAddress: null }, command({ now, risk: capped }))).toEqual({ user: 'user:2026-03-04:u', ip: null });
+    expect(counterIdsOf({ userId: 'u', ipAddress: 'x' }, command({ now }))).toEqual({ user: null, ip: null });
+    expect(counterExpiry(now)).toEqual(new Date('2026-03-06T00:00:00Z'));
+  });
+
+  it('the standalone path refuses a policy with daily caps and accepts every other rule', () => {
+    expect(() => assertNoDailyCaps(command({ risk: capped }))).toThrow(/transactions/);
+    expect(() => assertNoDailyCaps(command({ risk: { ...capped, perUserDailyCap: null, perIpDailyCap: null, offerMismatch: 'hold' } }))).not.toThrow();
+    expect(() => assertNoDailyCaps(command())).not.toThrow();
+  });
+});
