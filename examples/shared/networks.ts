@@ -4,7 +4,6 @@
  * refused and audited). So a signed callback pasted from the README moves a demo wallet:
  * `GET /api/v1/earn/postback/tapjoy?snuid=demo-user&currency=30&id=...&verifier=...`.
  */
-import { createHash } from 'node:crypto';
 import type { NetworkDefinition } from 'clickcredit';
 import {
   adgate,
@@ -54,13 +53,4 @@ export function exampleNetworks(): Record<string, NetworkDefinition> {
     // Click-keyed: the click's rules (demo-product's 50.00 cap) apply.
     tracker: trackerPostback(demoSecret('tracker')),
   };
-}
-
-/** Signed sample callbacks the banner prints: a Tapjoy and a CPX credit of demo-user. */
-export function sampleNetworkCallbacks(baseUrl: string): { tapjoy: string; cpx: string } {
-  const md5 = (text: string) => createHash('md5').update(text).digest('hex');
-  const id = `demo-${Date.now()}`;
-  const tapjoyUrl = `${baseUrl}/postback/tapjoy?snuid=demo-user&currency=30&id=${id}&verifier=${md5(`${id}:demo-user:30:${demoSecret('tapjoy')}`)}`;
-  const cpxUrl = `${baseUrl}/postback/cpx?status=1&trans_id=${id}&user_id=demo-user&amount_local=4.40&hash=${md5(`${id}-${demoSecret('cpx')}`)}`;
-  return { tapjoy: tapjoyUrl, cpx: cpxUrl };
 }
