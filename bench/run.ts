@@ -3,6 +3,7 @@
  * Writes bench/results/latest.json. See docs in the README's Performance section.
  */
 import { execSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { v4 as uuidv4 } from 'uuid';
@@ -15,7 +16,7 @@ import {
 } from './baselines.js';
 import { FRAMEWORKS, startLoadGenerator, type HttpResult } from './http.js';
 import { measure, median, table, verdict, type Measurement } from './measure.js';
-import { benchTracker, benchUser, freshPostgres, notMeasured, openStores, REFERRED_SHARE, RUN, type BenchStore } from './stores.js';
+import { BENCH_CPX_SECRET, benchTracker, benchUser, freshPostgres, notMeasured, openStores, REFERRED_SHARE, RUN, type BenchStore } from './stores.js';
 
 const quick = process.argv.includes('--quick');
 /** `--only=http,size`: run just these sections (roundtrips, postbacks, createclick, http, size). */
@@ -268,6 +269,18 @@ async function createClickSection(stores: BenchStore[]) {
   results.createClick = data;
 }
 
+/**
+ * Signed CPX callbacks (user-keyed: each one a fresh transaction, so a fresh virtual click), for
+ * the network-callback row: the same amount and referral share as the generic postback's.
+ */
+function cpxCallbackPaths(prefix: string, count: number): string[] {
+  return Array.from({ length: count }, (_, i) => {
+    const tx = `${prefix}-${i}`;
+    const hash = createHash('md5').update(`${tx}-${BENCH_CPX_SECRET}`).digest('hex');
+    return `/api/v1/earn/postback/cpx?status=1&trans_id=${tx}&user_id=${benchUser(i)}&amount_local=10.00&hash=${hash}`;
+  });
+}
+
 async function httpSection(stores: BenchStore[]) {
   const rows: (string | number)[][] = [];
   const data: Record<string, unknown> = {};
@@ -295,6 +308,7 @@ async function httpSection(stores: BenchStore[]) {
         const bare: HttpResult[] = [];
         const postback: HttpResult[] = [];
         const click: HttpResult[] = [];
+        const network: HttpResult[] = [];
         // Every postback should credit a fresh click: before each round, create as many pending
         // clicks as the last round could use (with a margin); any shortfall shows as replays.
         let expected = target.name === 'memory' ? 15_000 : 3_000;
@@ -311,6 +325,10 @@ async function httpSection(stores: BenchStore[]) {
           expected = p.sent / HTTP_SECONDS;
           sent += p.sent;
           replays += Math.max(0, p.sent - ids.length);
+          // The network callback right after the generic postback, on the same store and server.
+          network.push(await load.drive(server.url, HTTP_SECONDS, {
+            method: 'GET', paths: cpxCallbackPaths(`${RUN}-${framework}-${target.name}-${round}`, Math.ceil(expected * HTTP_SECONDS * 1.5)),
+          }));
           click.push(await load.drive(server.url, HTTP_SECONDS, {
             method: 'POST', body: JSON.stringify({ taskUrl: TASK_URL }), headers: { authorization: 'Bearer bench' },
             paths: ['/api/v1/earn/products/bench/click'],
@@ -324,16 +342,24 @@ async function httpSection(stores: BenchStore[]) {
         const pr = median1(postback.map((x, i) => x.requestsPerSecond / bare[i]!.requestsPerSecond));
         const cr = median1(click.map((x, i) => x.requestsPerSecond / bare[i]!.requestsPerSecond));
         const cpu = (runs: HttpResult[]) => median1(runs.map((x) => x.serverCpuMicrosPerRequest));
-        const non2xx = [...bare, ...postback, ...click].reduce((n, r) => n + r.non2xx, 0);
+        const net = mid(network);
+        const nr = median1(network.map((x, i) => x.requestsPerSecond / bare[i]!.requestsPerSecond));
+        // The target: a network callback costs about what a generic postback does (>= 0.9x).
+        const np = median1(network.map((x, i) => x.requestsPerSecond / postback[i]!.requestsPerSecond));
+        const non2xx = [...bare, ...postback, ...click, ...network].reduce((n, r) => n + r.non2xx, 0);
         if (non2xx) print(`WARNING ${framework}/${target.name}: ${non2xx} responses were not 2xx`);
         rows.push([framework, 'bare JSON POST', target.name, Math.round(b.requestsPerSecond), b.p50ms, b.p99ms, '-', Math.round(cpu(bare)), '-']);
         rows.push([framework, `POST /postback${replays ? ` (${Math.round((100 * replays) / sent)}% replays)` : ''}`, target.name,
           Math.round(p.requestsPerSecond), p.p50ms, p.p99ms, pr.toFixed(2), Math.round(cpu(postback)), (cpu(bare) / cpu(postback)).toFixed(2)]);
+        rows.push([framework, `GET /postback/cpx (network, user-keyed; ${np.toFixed(2)}x postback)`, target.name, Math.round(net.requestsPerSecond), net.p50ms, net.p99ms,
+          nr.toFixed(2), Math.round(cpu(network)), (cpu(bare) / cpu(network)).toFixed(2)]);
         rows.push([framework, 'POST /products/:id/click', target.name, Math.round(c.requestsPerSecond), c.p50ms, c.p99ms, cr.toFixed(2),
           Math.round(cpu(click)), (cpu(bare) / cpu(click)).toFixed(2)]);
         data[`${framework}:${target.name}`] = { bare: b, postback: p, click: c, postbackOverBare: pr,
           serverCpuMicrosPerRequest: { bare: cpu(bare), postback: cpu(postback), click: cpu(click) }, clickOverBare: cr, postbackReplays: replays, non2xx, rounds: { bare, postback, click } };
         if (target.name === 'memory') verdicts.push(`${framework} postback endpoint on memory vs bare ${framework}: ${verdict(pr, 0.6)}`);
+        verdicts.push(`${framework} network callback vs generic postback on ${target.name}: ${verdict(np, 0.9)}`);
+        (data[`${framework}:${target.name}`] as Record<string, unknown>).network = { result: net, overBare: nr, overPostback: np, serverCpuMicrosPerRequest: cpu(network), rounds: network };
       }
       await bareServer.close();
     }

@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { createClickTracker, type ClickStore, type ClickTracker } from 'clickcredit';
 import { createMemoryStore } from 'clickcredit/memory';
+import { cpx } from 'clickcredit/networks';
 import type { SqlClient } from 'clickcredit/postgres';
 
 // Adapters load lazily: one that is missing or broken (being rewritten, say) costs its rows,
@@ -43,6 +44,9 @@ export interface BenchStore {
   close(): Promise<void>;
 }
 
+/** The secret of the bench's network (CPX preset: md5(`trans_id-secret`), user-keyed). */
+export const BENCH_CPX_SECRET = 'bench-cpx-secret';
+
 export function benchTracker(storage: ClickStore): ClickTracker {
   return createClickTracker({
     storage,
@@ -51,6 +55,8 @@ export function benchTracker(storage: ClickStore): ClickTracker {
     referrals: { referrerOf: (userId) => (userId.endsWith('3') || userId.endsWith('7') ? REFERRER : null) },
     referralCommission: '10%',
     allowUnverifiedPostbacks: true,
+    // A user-keyed network for the HTTP section's network-callback row.
+    networks: { cpx: cpx(BENCH_CPX_SECRET) },
     logger: { info() {}, warn() {}, error: (m) => console.error(m) },
   });
 }

@@ -7,12 +7,14 @@ import { inTransaction, type SqlClient } from './client.js';
 import { migration001 } from './migrations/001-init.js';
 import { migration001Functions } from './migrations/001-functions.js';
 import { migration002 } from './migrations/002-conversion-model.js';
+import { migration003 } from './migrations/003-admin.js';
 import { quoteSchema } from './schema-name.js';
 
 /** Ordered migrations: version and SQL for a quoted schema name. Never edit one that shipped. */
 export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: (schema: string) => string }> = [
   { version: 1, name: 'init', sql: (s) => migration001(s) + migration001Functions(s) },
   { version: 2, name: 'conversion-model', sql: migration002 },
+  { version: 3, name: 'admin', sql: migration003 },
 ];
 
 /** Options of {@link migrate}. */

@@ -13,6 +13,7 @@ import {
   type WalletOperation,
   type WalletPort,
 } from 'clickcredit';
+import { postgresAdmin, postgresLeases } from './admin-queries.js';
 import { listenForConnectionErrors, type ConnectionErrorLogger, type SqlClient } from './client.js';
 import {
   CLICK_COLUMNS, CLICK_INSERT_COLUMNS, OPERATION_COLUMNS, clickJson, clickValues, riskJson, toAttempt, toClick, toEarning,
@@ -80,6 +81,8 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     name: 'postgres',
     supportsInlineLedger: true,
     wallet,
+    admin: postgresAdmin(s, all),
+    leases: postgresLeases(s, all),
 
     async insertClick(click) {
       try {
