@@ -15,7 +15,7 @@ import type { RawReads } from 'clickcredit';
 import { createPostgresStore } from 'clickcredit/postgres';
 import { createRedisStore } from 'clickcredit/redis';
 import type { StoreEnv } from './example-server.js';
-import { freePort, signalGroup, exited, spawnGroup, waitFor } from './processes.js';
+import { startOwnRedis } from '../../support/own-services.js';
 
 export type StoreKind = 'pglite' | 'postgres' | 'redis';
 
@@ -86,39 +86,20 @@ async function adminQuery(sql: string): Promise<void> {
   }
 }
 
-/** A redis-server of the suite's own (no persistence) on a free port. */
-export interface OwnRedis {
+/** A redis-server of the suite's own on a free port (tests/support/own-services.ts). */
+export interface OwnRedisServer {
   url: string;
   port: number;
   stop(): Promise<void>;
 }
 
-export async function startRedisServer(): Promise<OwnRedis> {
-  const port = await freePort();
-  const child = spawnGroup('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no', '--databases', '16'], { stdio: 'ignore' });
-  const url = `redis://127.0.0.1:${port}`;
-  await waitFor(async () => {
-    const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    client.on('error', () => undefined); // not up yet: the poll retries
-    try {
-      await client.connect();
-      return (await client.ping()) === 'PONG';
-    } finally {
-      client.disconnect();
-    }
-  }, `redis-server on ${port}`);
-  return {
-    url,
-    port,
-    stop: async () => {
-      signalGroup(child, 'SIGKILL');
-      await exited(child);
-    },
-  };
+export async function startRedisServer(): Promise<OwnRedisServer> {
+  const own = await startOwnRedis();
+  return { url: own.url, port: own.port, stop: () => own.close() };
 }
 
 /** The suite's own redis-server; `db` picks a database number on it (isolated stores on one server). */
-export async function redisStore(own?: OwnRedis, db = 0): Promise<SuiteStore> {
+export async function redisStore(own?: OwnRedisServer, db = 0): Promise<SuiteStore> {
   const server = own ?? (await startRedisServer());
   const url = `${server.url}/${db}`;
   return {
