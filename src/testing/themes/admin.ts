@@ -88,6 +88,7 @@ export const adminTheme: Theme = ({ it, expect }, ctx) => {
       expect(result).toMatchObject({ decision: 'held', approvalStatus: 'pending', status: 'completed' });
       held.push(result.earningId);
     }
+    clock.advanceSeconds(1);
     const paid = await postback(t, (await click(t, u)).clickId, { amount: '1.00', conversionId: 'p' });
     const queue = await t.admin.listEarnings({ approvalStatus: 'pending', status: 'completed', productId: review });
     expect(queue.items.map((e) => e.earningId)).toEqual([...held].reverse());
