@@ -21,6 +21,8 @@ export interface OutageFigures {
   firstUnavailableMs: number | null;
   /** Slowest answer of a request in flight while the store was away, ms. */
   maxOutageLatencyMs: number;
+  /** Slowest 503 answer, ms (one store call's deadline at most). */
+  max503LatencyMs: number;
   /** ms from the store being back (its `up()` resolved) to the first 2xx. */
   recoveryMs: number | null;
   conversions: number;
@@ -73,7 +75,8 @@ export async function serveTracker(storage: ClickStore, overrides: Parameters<ty
  * checks the ledger. `settle` runs after the retries (e.g. `retryPendingCredits` for outbox mode).
  */
 export async function runOutage(options: {
-  baseUrl: string;
+  /** Where the tracker answers; a function when `outage.up()` moves it (a reopened store). */
+  baseUrl: string | (() => string);
   raw: () => RawReads;
   outage: Outage;
   concurrency?: number;
@@ -81,7 +84,8 @@ export async function runOutage(options: {
   warmUpMs?: number;
   settle?: () => Promise<void>;
 }): Promise<OutageFigures> {
-  const { baseUrl, outage } = options;
+  const { outage } = options;
+  const base = typeof options.baseUrl === 'function' ? options.baseUrl : () => options.baseUrl as string;
   const concurrency = options.concurrency ?? 8;
   const identity = options.identity ?? REFERRED_USERS;
   const conversions: Conversion[] = [];
@@ -93,6 +97,7 @@ export async function runOutage(options: {
   let firstUnavailableAt: number | null = null;
   let recoveredAt: number | null = null;
   let maxOutageLatencyMs = 0;
+  let max503LatencyMs = 0;
   let stopping = false;
 
   const send = async (path: string, init: RequestInit): Promise<{ status: number; body: any } | null> => {
@@ -101,7 +106,7 @@ export async function runOutage(options: {
     let status: number;
     let body: any = null;
     try {
-      const response = await fetch(`${baseUrl}${path}`, init);
+      const response = await fetch(`${base()}${path}`, init);
       status = response.status;
       body = await response.json().catch(() => null);
     } catch (error) {
@@ -113,6 +118,7 @@ export async function runOutage(options: {
     if (downAt !== null && doneAt >= downAt && (upAt === null || sentAt <= upAt)) maxOutageLatencyMs = Math.max(maxOutageLatencyMs, doneAt - sentAt);
     if (status === 503) {
       unavailable += 1;
+      max503LatencyMs = Math.max(max503LatencyMs, doneAt - sentAt);
       if (body?.error?.code !== 'UNAVAILABLE') otherFailures.push(`503 without UNAVAILABLE: ${JSON.stringify(body)}`);
       if (downAt !== null && firstUnavailableAt === null) firstUnavailableAt = doneAt;
     } else if (status >= 200 && status < 300) {
@@ -180,6 +186,7 @@ export async function runOutage(options: {
     otherFailures,
     firstUnavailableMs: firstUnavailableAt === null ? null : firstUnavailableAt - downAt,
     maxOutageLatencyMs,
+    max503LatencyMs,
     recoveryMs: recoveredAt === null ? null : recoveredAt - upAt,
     conversions: conversions.length,
     lost: lost + conversions.filter((c) => !c.acknowledged).length,
@@ -228,7 +235,7 @@ async function checkLedger(raw: RawReads, conversions: Conversion[], identity: L
 /** One line of figures, as the reliability suite prints them. */
 export function describeFigures(name: string, f: OutageFigures): string {
   return `[outage] ${name}: requests=${f.requests} 503=${f.unavailable} first503=${f.firstUnavailableMs}ms ` +
-    `maxLatencyWhileDown=${f.maxOutageLatencyMs}ms recovery=${f.recoveryMs}ms conversions=${f.conversions} ` +
+    `maxLatencyWhileDown=${f.maxOutageLatencyMs}ms max503=${f.max503LatencyMs}ms recovery=${f.recoveryMs}ms conversions=${f.conversions} ` +
     `retried=${f.retried} lost=${f.lost} doubled=${f.doubled} otherFailures=${f.otherFailures.length}`;
 }
 
