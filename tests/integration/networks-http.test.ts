@@ -5,7 +5,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClickTracker, userKeyedClickId, type ClickTracker, type NetworkDefinition } from 'clickcredit';
-import { createMemoryStore } from 'clickcredit/memory';
 import {
   adgate,
   adgem,
@@ -25,7 +24,7 @@ import {
   trackerPostback,
   type PresetOptions,
 } from 'clickcredit/networks';
-import { expressTarget, fastifyTarget } from '../support/http-targets.js';
+import { expressTarget, fastifyTarget, memoryStore, pgliteStore } from '../support/http-targets.js';
 import { SIGNERS, tamper, type SignedCallback } from './networks-signers.js';
 
 const PUBLIC_URL = 'https://rewards.example.com/api/v1/earn';
@@ -75,15 +74,18 @@ const EXPECTED: Record<string, { success: (tx: string) => string; refusal: strin
   tracker: { success: () => 'OK', refusal: 'forbidden' },
 };
 
-for (const target of [expressTarget, fastifyTarget]) {
-  describe(`network callbacks over HTTP (${target.name})`, () => {
+const cases = [expressTarget, fastifyTarget].flatMap((target) => [memoryStore, pgliteStore].map((store) => ({ target, store })));
+
+for (const { target, store } of cases) {
+  describe(`network callbacks over HTTP (${target.name}, ${store.name})`, () => {
     let tracker: ClickTracker;
     let baseUrl: string;
     let close: () => Promise<void>;
 
     beforeAll(async () => {
+      const opened = await store.open();
       tracker = createClickTracker({
-        storage: createMemoryStore(),
+        storage: opened.storage,
         products: { getProduct: (id) => (id === 'offer' ? { productId: 'offer', earnUpTo: '50.00', active: true } : null) },
         publicUrl: PUBLIC_URL,
         allowUnverifiedPostbacks: true,
@@ -92,7 +94,10 @@ for (const target of [expressTarget, fastifyTarget]) {
       });
       const started = await target.start(tracker, { trustProxy: false, authenticate: () => null });
       baseUrl = started.baseUrl;
-      close = started.close;
+      close = async () => {
+        await started.close();
+        await opened.cleanup();
+      };
     });
     afterAll(() => close());
 
