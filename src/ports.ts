@@ -144,12 +144,16 @@ export interface WalletPort {
  *
  * ### applyConversion, the state machine (`E` = the earning of (clickId, conversionId))
  * 0. Virtual clicks (user-keyed conversions):
- *    - no click `clickId` and `clickIfAbsent` given: the step goes on with `clickIfAbsent` as the
- *      click (a fresh `pending` click, so rule 2 applies) and inserts it in the same step, unless
- *      the decision is a risk refusal (then nothing but the audit row is written). Concurrent steps
- *      for one new virtual click: exactly one inserts it; the others wait for that step and then
- *      see the click and its earning (rule 3). A second click with the same (`network`,
- *      `networkTransactionId`) is also refused by a unique constraint where the store has them.
+ *    - no click `clickId` and `clickIfAbsent` given (with the same `clickId`): the step goes on
+ *      with `clickIfAbsent` as the click (a fresh `pending` click, so rule 2 applies) and inserts it
+ *      in the same step (bound as rule 2 says) when the step creates its earning, or marks it
+ *      `expired`; when the step creates no earning (a risk refusal, a `conflict`) the click is not
+ *      inserted and only the audit row is written. Concurrent steps for one new virtual click:
+ *      exactly one inserts it; the others wait for that step and then see the click and its
+ *      earning (rule 3). A second click with the same (`network`, `networkTransactionId`) is also
+ *      refused by a unique constraint where the store has them (`insertClick`: `ConflictError`).
+ *    - no click `clickId`, but another click id holds `clickIfAbsent`'s (`network`,
+ *      `networkTransactionId`): `conflict`, nothing inserted.
  *    - the click exists, `clickIfAbsent` given and `clickIfAbsent.userId !== click.userId`:
  *      `conflict` (a network transaction never moves to another user); nothing changes.
  * 1. No click (and no `clickIfAbsent`): `unknown_click`.

@@ -16,6 +16,7 @@ import {
   type ClickStore,
   type ConversionCommand,
   type ConversionOutcome,
+  type ConversionTransition,
   type DayCount,
   type EarningCursor,
   type EarningRecord,
@@ -200,9 +201,12 @@ function applyConversion(state: MemoryState, command: ConversionCommand): Conver
     user: counterKeys.user === null ? null : (state.riskCounters.get(counterKeys.user) ?? ZERO),
     ip: counterKeys.ip === null ? null : (state.riskCounters.get(counterKeys.ip) ?? ZERO),
   };
-  const transition = decideConversion(click, earning, command, counters);
+  // A virtual click whose (network, transaction id) another click id holds: already someone's.
+  const taken = click === null && command.clickIfAbsent ? networkTransactionHolder(state, command.clickIfAbsent) : undefined;
+  const transition: ConversionTransition = taken !== undefined && taken !== command.clickId
+    ? { decision: 'conflict', click: null, clickCreated: false, earning: null, earningCreated: false, earningChanged: false, operations: [], rule: null, counted: false }
+    : decideConversion(click, earning, command, counters);
 
-  // Checked before any write, so a refused insert leaves nothing half-applied.
   if (transition.clickCreated && transition.click) claimNetworkTransaction(state, transition.click);
   if (transition.click) state.clicks.set(transition.click.clickId, transition.click);
   if (transition.counted && transition.earning) {
@@ -246,13 +250,18 @@ function counterKeysOf(click: ClickRecord | null, command: ConversionCommand): {
   };
 }
 
+/** The click id holding a click's (network, networkTransactionId), if any. */
+function networkTransactionHolder(state: MemoryState, click: ClickRecord): string | undefined {
+  if (click.network === null || click.networkTransactionId === null) return undefined;
+  return state.networkTransactions.get(`${click.network}\u0000${click.networkTransactionId}`);
+}
+
 /** The unique (network, networkTransactionId) of user-keyed clicks, as the SQL stores' constraint. */
 function claimNetworkTransaction(state: MemoryState, click: ClickRecord): void {
   if (click.network === null || click.networkTransactionId === null) return;
-  const key = `${click.network}\u0000${click.networkTransactionId}`;
-  const holder = state.networkTransactions.get(key);
+  const holder = networkTransactionHolder(state, click);
   if (holder !== undefined && holder !== click.clickId) throw new ConflictError('Network transaction id already exists');
-  state.networkTransactions.set(key, click.clickId);
+  state.networkTransactions.set(`${click.network}\u0000${click.networkTransactionId}`, click.clickId);
 }
 
 function decideApproval(state: MemoryState, command: ApprovalCommand): ApprovalOutcome {

@@ -127,12 +127,20 @@ BEGIN
   IF NOT FOUND AND p_click IS NOT NULL AND p_click->>'click_id' = p_click_id THEN
     -- Inserted before deciding, so concurrent steps of one new transaction queue on its key (they
     -- then see it, committed, and its earning); a step that writes no earning deletes it again.
-    INSERT INTO ${s}.clicks SELECT * FROM jsonb_populate_record(NULL::${s}.clicks, p_click) ON CONFLICT (click_id) DO NOTHING;
+    -- No conflict target: both unique keys (click id, and network with transaction id) are
+    -- arbiters, so a concurrent insert of the same pair waits and does nothing instead of raising.
+    INSERT INTO ${s}.clicks SELECT * FROM jsonb_populate_record(NULL::${s}.clicks, p_click) ON CONFLICT DO NOTHING;
     v_created := FOUND;
     SELECT * INTO c FROM ${s}.clicks WHERE click_id = p_click_id FOR UPDATE;
+    IF NOT FOUND THEN
+      -- The pair is held by a click with another id: the transaction is already someone's.
+      v_decision := 'conflict';
+    END IF;
   END IF;
 
-  IF c.click_id IS NULL THEN
+  IF v_decision IS NOT NULL THEN
+    v_show := false;
+  ELSIF c.click_id IS NULL THEN
     v_decision := 'unknown_click';
     v_show := false;
   ELSIF p_click IS NOT NULL AND c.user_id <> p_click->>'user_id' THEN

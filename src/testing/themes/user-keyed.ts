@@ -173,6 +173,13 @@ export const userKeyedTheme: Theme = ({ it, expect }, ctx) => {
     };
     await expect(harness.storage.insertClick(impostor)).rejects.toMatchObject({ code: 'CONFLICT' });
     expect(await harness.raw.clickOf(impostor.clickId)).toBeNull();
+    // The same through a conversion step: the pair is taken, so the step is a conflict and inserts nothing.
+    const command = userKeyedCommand(context, { transactionId: txn, userId: u, amount: '1.00' });
+    const step = await applyThroughStore(context, { ...command, clickId: impostor.clickId, clickIfAbsent: impostor });
+    expect(step).toMatchObject({ decision: 'conflict', earning: null });
+    expect(await harness.raw.clickOf(impostor.clickId)).toBeNull();
+    expect((await harness.storage.listPostbackAttempts(impostor.clickId)).map((a) => a.decision)).toEqual(['conflict']);
+    expect((await harness.raw.ledgerEntries(u)).filter((e) => e.kind === 'credit')).toHaveLength(1);
   });
 
   it('50 concurrent identical callbacks: one virtual click, one earning, one credit', async () => {
