@@ -5,7 +5,8 @@
  *
  * - {@link startOwnPostgres}: a fresh cluster (`initdb` in a temporary directory, run as the
  *   `postgres` user because the tests may run as root), `pg_ctl` start/stop, trust auth, a `test`
- *   database, fsync off (these instances hold nothing worth keeping).
+ *   database, fsync off (a server crash keeps every acknowledged commit, since the WAL is written
+ *   before the reply; only an OS crash could lose it). `synchronous_commit` stays on.
  * - {@link startOwnRedis}: `redis-server` as a child process, no RDB; AOF (`appendfsync always`) on request.
  *
  * Both hand back an {@link OwnService}: `stop()` takes the server away (connections are dropped,
@@ -15,7 +16,7 @@
  * exits, so a failed or interrupted test leaves no server behind.
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,6 +55,13 @@ export interface OwnService {
 /** Postgres instance: {@link OwnService} plus the server's data directory. */
 export interface OwnPostgres extends OwnService {
   readonly dataDir: string;
+  /**
+   * Freezes the server (`SIGSTOP` to the postmaster and every backend): connections stay open,
+   * new ones are accepted by the kernel, nothing answers, as with a hung host or a partition.
+   */
+  pause(): Promise<void>;
+  /** Thaws a server frozen by {@link pause} (`SIGCONT`). */
+  resume(): Promise<void>;
 }
 
 /** Redis instance: {@link OwnService} plus the child process's pid while it runs. */
@@ -128,6 +136,24 @@ function killOnExit(kill: () => void): () => void {
   return () => onExit.delete(kill);
 }
 
+/** SIGCONT to a possibly frozen server, synchronously (exit hook): it cannot stop while frozen. */
+function thawSync(dataDir: string): void {
+  let postmaster: string;
+  try {
+    postmaster = readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]!;
+  } catch {
+    return; // not running
+  }
+  const children = execFileSync('ps', ['-o', 'pid=', '--ppid', postmaster], { encoding: 'utf8' });
+  for (const pid of [postmaster, ...children.split('\n')].map((line) => Number(line.trim())).filter((n) => n > 0)) {
+    try {
+      process.kill(pid, 'SIGCONT');
+    } catch {
+      // already gone
+    }
+  }
+}
+
 /** Runs a Postgres binary as the `postgres` user (initdb and the server refuse to run as root). */
 function asPostgres(binary: string, args: string[]): Promise<{ stdout: string; stderr: string }> {
   const command = join(POSTGRES_BIN, binary);
@@ -152,7 +178,7 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
   let port = 0;
   let running = false;
   const pgCtl = (...args: string[]) => asPostgres('pg_ctl', ['-D', dataDir, ...args]);
-  const serverOptions = () => `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
+  const serverOptions = () => `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`;
 
   const start = async () => {
     if (running) return;
@@ -180,6 +206,7 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
     }
   }
   const forget = killOnExit(() => {
+    thawSync(dataDir);
     execFileSync('runuser', ['-u', 'postgres', '--', join(POSTGRES_BIN, 'pg_ctl'), '-D', dataDir, '-m', 'immediate', 'stop'], { stdio: 'ignore' });
     rmSync(root, { recursive: true, force: true });
   });
@@ -192,6 +219,23 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
     throw error;
   }
 
+  // The postmaster's pid is the first line of postmaster.pid; backends are its children.
+  const serverPids = async (): Promise<number[]> => {
+    const postmaster = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const { stdout } = await run('ps', ['-o', 'pid=', '--ppid', String(postmaster)]).catch(() => ({ stdout: '' }));
+    return [postmaster, ...stdout.split('\n').map((line) => Number(line.trim())).filter((pid) => pid > 0)];
+  };
+  const signal = async (name: NodeJS.Signals) => {
+    if (!running) return;
+    for (const pid of await serverPids()) {
+      try {
+        process.kill(pid, name);
+      } catch {
+        // a backend that ended meanwhile
+      }
+    }
+  };
+
   let closed = false;
   return {
     url: `postgres://postgres@127.0.0.1:${port}/test`,
@@ -200,7 +244,12 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
     get running() {
       return running;
     },
-    stop,
+    pause: () => signal('SIGSTOP'),
+    resume: () => signal('SIGCONT'),
+    stop: async (options?: StopOptions) => {
+      await signal('SIGCONT'); // a frozen server must be able to shut down
+      await stop(options);
+    },
     start: async () => {
       if (closed) throw new Error('this Postgres instance is closed');
       await start();
@@ -208,6 +257,7 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
     close: async () => {
       if (closed) return;
       closed = true;
+      await signal('SIGCONT').catch(() => undefined);
       await stop({ mode: 'crash' }).catch(() => undefined);
       forget();
       rmSync(root, { recursive: true, force: true });
