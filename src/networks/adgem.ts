@@ -7,11 +7,14 @@
  * `rawurlencode` (RFC 3986: space is `%20`); a Postback Key for "Postback Hashing"; POST (JSON)
  * is a beta enabled by AdGem's support.
  *
- * Where sources disagree: the page pages seen name the Postback Key and the hashing feature but
+ * Where sources disagree: the pages seen name the Postback Key and the hashing feature but
  * their excerpts do not show the formula. v2's `verifier` = hex HMAC-SHA256(key, the full URL
  * without `&verifier=...`) and v3's `Signature` header = hex HMAC-SHA256(key, raw JSON body) with
  * a body `{ request_id, timestamp, data: {...} }` are networks.md's (from integrators); both are
- * checked over the bytes as received, never re-encoded.
+ * checked over the bytes as received, never re-encoded. One integrator's handler seen strips
+ * `verifier` wherever it stands and also tries the URL-decoded URL: this preset accepts the raw
+ * URL only, with `verifier` last (anything after it would be unsigned). Integrators also read a
+ * `state` macro for reversals; map it with `fields: { status: param('state') }` and `statusMap`.
  * @module
  */
 import { firstOf, param } from './fields.js';
