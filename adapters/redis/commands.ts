@@ -10,6 +10,8 @@ import { indexEarningLua } from './scripts/index-earning.lua.js';
 import { insertClickLua } from './scripts/insert-click.lua.js';
 import { recordAttemptLua } from './scripts/record-attempt.lua.js';
 import { recordVisitLua } from './scripts/record-visit.lua.js';
+import { riskReleaseLua } from './scripts/risk-release.lua.js';
+import { riskReserveLua } from './scripts/risk-reserve.lua.js';
 import { settleOwedLua } from './scripts/settle-owed.lua.js';
 import { walletApplyLua } from './scripts/wallet-apply.lua.js';
 
@@ -22,6 +24,8 @@ export const SCRIPTS = {
   insertClick: luaScript(insertClickLua),
   recordAttempt: luaScript(recordAttemptLua),
   recordVisit: luaScript(recordVisitLua),
+  riskRelease: luaScript(riskReleaseLua),
+  riskReserve: luaScript(riskReserveLua),
   settleOwed: luaScript(settleOwedLua),
   walletApply: luaScript(walletApplyLua),
 } as const;

@@ -5,9 +5,10 @@
  * (network, transaction id), the UTC day of the risk counters and when they expire.
  * @module
  */
-import { usesRiskCounters, type ConversionCommand, type RiskCap, type RiskPolicy } from 'clickcredit';
+import type { ConversionCommand, RiskCap, RiskPolicy } from 'clickcredit';
 import { earningIdFor, networkTransactionSlot, type KeyLayout } from './keys.js';
 import { clickToJson, type StoredJson } from './records.js';
+import type { StepReservations } from './risk-reservations.js';
 
 const DAY_MS = 86_400_000;
 
@@ -32,18 +33,16 @@ export function riskToJson(risk: RiskPolicy | null | undefined): StoredJson | nu
 }
 
 /**
- * Builds the script's command. Refuses, before anything is sent, what one script in the cluster
- * layout cannot do atomically: daily caps (a user's or an IP's conversions are spread over every
- * shard, so their day counters live in other slots than the click).
+ * Builds the script's command. Cluster layout with daily caps: `reservations` are what the client
+ * reserved on the day counters before the script (risk-reservations.ts).
  */
-export function conversionCommandJson(c: ConversionCommand, { keys, crossSlot, auditTtl }: CommandContext): StoredJson {
-  if (crossSlot && usesRiskCounters(c.risk)) {
-    throw new RangeError(
-      "Redis cluster layout: risk daily caps need layout 'standalone' (a day counter of a user or an IP spans every shard; a Cluster script reaches one slot)",
-    );
-  }
+export function conversionCommandJson(
+  c: ConversionCommand,
+  { keys, crossSlot, auditTtl }: CommandContext,
+  reservations: StepReservations | null = null,
+): StoredJson {
   const virtual = c.clickIfAbsent ?? null;
-  const ntx = virtual === null || virtual.clickId !== c.clickId ? null : networkTransactionSlot(keys, virtual, crossSlot);
+  const ntx = virtual === null ? null : networkTransactionSlot(keys, virtual, crossSlot);
   const dayStart = Date.UTC(c.now.getUTCFullYear(), c.now.getUTCMonth(), c.now.getUTCDate());
   return {
     attemptId: c.attemptId, clickId: c.clickId, conversionId: c.conversionId, action: c.action, status: c.postbackStatus,
@@ -51,11 +50,14 @@ export function conversionCommandJson(c: ConversionCommand, { keys, crossSlot, a
     offerId: c.offerId, now: c.now.getTime(), newEarningId: earningIdFor(c.clickId, c.newEarningId), ledger: c.ledger,
     sourceIp: c.sourceIp, rawData: JSON.stringify(c.rawData), crossSlot, userPrefix: keys.userPrefix, auditTtl,
     clickIfAbsent: virtual === null ? null : clickToJson(virtual),
-    ntxBase: ntx === null ? null : ntx.base,
+    ntxBase: ntx === null || !ntx.reachable ? null : ntx.base,
+    // Cluster layout, a virtual click whose pair lives in another shard: refused as taken.
+    ntxUnreachable: ntx !== null && !ntx.reachable,
     risk: riskToJson(c.risk),
     conversionIp: c.conversionIp ?? null,
     // The UTC day of the counters (riskCounterKeys) and their expiry: a day after the day ends.
     day: c.now.toISOString().slice(0, 10),
     counterExpireAt: dayStart + 2 * DAY_MS,
+    reservation: reservations === null ? null : { user: reservations.user, ip: reservations.ip },
   };
 }

@@ -5,7 +5,7 @@
  * operations findable: it is a fixed set of keys, one per shard, in the slot of its clicks.
  * @module
  */
-import { ConflictError, userKeyedClickId, type ClickRecord } from 'clickcredit';
+import { userKeyedClickId, type ClickRecord } from 'clickcredit';
 
 /** FNV-1a, 32 bit: a stable, cheap spread of click ids over shards. */
 function fnv1a(text: string): number {
@@ -78,20 +78,24 @@ export interface NetworkTransactionSlot {
   base: string;
   /** `<network>\0<transaction id>`. */
   field: string;
+  /**
+   * False in the cluster layout when the click's id is in another shard than its pair's: a
+   * script there reaches its click's slot only, so the claim cannot be checked and is refused.
+   */
+  reachable: boolean;
 }
 
 /**
  * The `:ntx` slot of a click's (network, transaction id), or null for an ordinary click. It is
  * the shard of `userKeyedClickId(network, transactionId)`, the id the core gives every virtual
- * click: all claims of one pair meet in one hash, whatever id a click carries. In the cluster
- * layout a script reaches its click's slot only, so there a network click whose id is in another
- * shard is refused (`ConflictError`): it could not be held unique.
+ * click: all claims of one pair meet in one hash, whatever id a click carries.
  */
 export function networkTransactionSlot(layout: KeyLayout, click: ClickRecord, crossSlot: boolean): NetworkTransactionSlot | null {
   if (click.network === null || click.networkTransactionId === null) return null;
   const base = layout.clickBase(userKeyedClickId(click.network, click.networkTransactionId));
-  if (crossSlot && base !== layout.clickBase(click.clickId)) {
-    throw new ConflictError('Redis cluster layout: a network click must carry the id userKeyedClickId(network, transactionId)');
-  }
-  return { base, field: `${click.network}\u0000${click.networkTransactionId}` };
+  return {
+    base,
+    field: `${click.network}\u0000${click.networkTransactionId}`,
+    reachable: !crossSlot || base === layout.clickBase(click.clickId),
+  };
 }

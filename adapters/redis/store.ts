@@ -13,6 +13,7 @@ import { clickIdOfEarning, clickIdOfOperationKey, keyLayout, networkTransactionS
 import { luaJson } from './lua-json.js';
 import { finishIndexEntry, listOwed } from './outbox.js';
 import { rawReads, readEarning } from './raw-reads.js';
+import { reserveCounters, settleReservations } from './risk-reservations.js';
 import { attemptFromJson, attemptToJson, clickFromJson, clickToJson, earningFromJson, operationFromJson, operationToJson, type StoredJson } from './records.js';
 
 /** Options of {@link createRedisStore}. */
@@ -69,15 +70,9 @@ const asList = (value: unknown): StoredJson[] => (Array.isArray(value) ? (value 
 const earningOf = (value: unknown): EarningRecord | null =>
   value !== null && typeof value === 'object' ? earningFromJson(value as StoredJson) : null;
 
-/**
- * The conversion script's refusal of a virtual click whose (network, transaction id) another click
- * holds (checked before any write) as the core's ConflictError, as the memory store throws it.
- */
-function conflictReply(error: unknown): never {
-  if (String((error as Error | null)?.message).startsWith('CONFLICT network transaction')) {
-    throw new ConflictError('Network transaction id already exists');
-  }
-  throw error;
+/** Whether the server answered with an error (ioredis `ReplyError`): the script ran and refused. */
+function isErrorReply(error: unknown): boolean {
+  return (error as Error | null)?.name === 'ReplyError';
 }
 
 /** Creates a Redis store on a standalone server or a Redis Cluster. */
@@ -106,6 +101,9 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       const json = luaJson(clickToJson(click));
       const lossesBefore = connection.losses;
       const ntx = networkTransactionSlot(keys, click, crossSlot);
+      if (ntx && !ntx.reachable) {
+        throw new ConflictError('Redis cluster layout: a network click must carry the id userKeyedClickId(network, transactionId)');
+      }
       const inserted = await run('insertClick', keys.clickBase(click.clickId), click.clickId, json,
         keyExpiry, expiresAt, click.createdAt.getTime() - retentionMs, ntx?.base ?? '', ntx?.field ?? '');
       if (Number(inserted) === 2) throw new ConflictError('Network transaction id already exists');
@@ -130,9 +128,17 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     // One script in the click's shard. Redis runs scripts one at a time, so of any number of
     // concurrent postbacks of a click exactly one creates its earning; the others see it.
     async applyConversion(c) {
-      const command = conversionCommandJson(c, { keys, crossSlot, auditTtl });
-      const result = parse(await run('applyConversion', keys.clickBase(c.clickId), luaJson(command)).catch(conflictReply));
+      // Cluster layout with daily caps: reserve on the day counters first (other slots).
+      const reservations = crossSlot ? await reserveCounters(client, keys, c) : null;
+      const command = conversionCommandJson(c, { keys, crossSlot, auditTtl }, reservations);
+      const result = parse(await run('applyConversion', keys.clickBase(c.clickId), luaJson(command)).catch(async (error: unknown) => {
+        // An error reply is a refusal before any write: the reservations go back. Anything else
+        // (a lost connection, a timeout) may have run: they stay (over-counting, never under).
+        if (reservations && isErrorReply(error)) await settleReservations(client, reservations, null).catch(() => undefined);
+        throw error;
+      }));
       const earning = earningOf(result.earning);
+      if (reservations) await settleReservations(client, reservations, result.counted === true && earning ? earning.amountMinor : null);
       if (crossSlot && earning !== null && result.created === true) await indexNow(client, keys, earning);
       const rule = (result.rule ?? null) as RiskRuleCode | null;
       return { decision: result.decision as ConversionDecision, earning, owed: asList(result.owed).map(operationFromJson), rule };

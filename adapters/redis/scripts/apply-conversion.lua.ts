@@ -11,8 +11,9 @@
  * User-keyed conversions: when the click is absent and the command carries `clickIfAbsent`, that
  * virtual click stands in and is inserted by this same script (unless a risk rule refuses), with
  * its (network, transaction id) claimed in the shard's `:ntx` hash, the unique constraint. Risk
- * rules and the day counters of the daily caps are read, decided and counted here too (standalone
- * layout; see prelude-risk).
+ * rules are decided here; the day counters of the daily caps are read and counted here too in
+ * the standalone layout, and reserved by the client before this script in the cluster layout
+ * (see prelude-risk and risk-reservations.ts).
  *
  * The script decides everything first and writes after: Redis keeps the writes of a script that
  * fails half way, so nothing that can be refused may come after the first write.
@@ -91,16 +92,35 @@ local function cancel(e, reason)
   e.status = 'cancelled'; e.cancelReason = reason; e.cancelledAt = now; e.updatedAt = now
 end
 
-if not click and is_set(c.clickIfAbsent) and c.clickIfAbsent.clickId == c.clickId then
-  click = c.clickIfAbsent
-  click_created = true
+-- A virtual click whose (network, transaction id) another click holds is already someone's.
+local pair_taken = false
+if not click and is_set(c.clickIfAbsent) then
+  local v = c.clickIfAbsent
+  if c.ntxUnreachable then
+    pair_taken = true
+  elseif is_set(c.ntxBase) and is_set(v.network) and is_set(v.networkTransactionId) then
+    local holder = redis.call('HGET', c.ntxBase .. ':ntx', v.network .. '\0' .. v.networkTransactionId)
+    pair_taken = holder ~= false and holder ~= nil and holder ~= c.clickId
+  end
+  if not pair_taken and v.clickId == c.clickId then
+    click = v
+    click_created = true
+  end
 end
 if is_set(c.risk) and click then
   counter_keys = risk_counter_keys(click, c)
-  counters = { user = read_counter(counter_keys.user), ip = read_counter(counter_keys.ip) }
+  if c.crossSlot then
+    -- Other slots: the client reserved on the counters before this script and settles after.
+    local r = is_set(c.reservation) and c.reservation or {}
+    counters = { user = reserved_counter(counter_keys.user, r.user), ip = reserved_counter(counter_keys.ip, r.ip) }
+  else
+    counters = { user = read_counter(counter_keys.user), ip = read_counter(counter_keys.ip) }
+  end
 end
 
-if not click then
+if pair_taken then
+  decision = 'conflict'; show_earning = false
+elseif not click then
   decision = 'unknown_click'; show_earning = false
 elseif (not click_created) and is_set(c.clickIfAbsent) and c.clickIfAbsent.userId ~= click.userId then
   -- A network transaction never moves to another user.
@@ -215,11 +235,9 @@ if click_created and not click_changed then click_created = false end
 
 -- Checks: everything that can refuse the step comes before the first write.
 local ntx_key, ntx_field = nil, nil
-if click_created and is_set(click.network) and is_set(click.networkTransactionId) then
+if click_created and is_set(c.ntxBase) and is_set(click.network) and is_set(click.networkTransactionId) then
   ntx_key = c.ntxBase .. ':ntx'
   ntx_field = click.network .. '\0' .. click.networkTransactionId
-  local holder = redis.call('HGET', ntx_key, ntx_field)
-  if holder and holder ~= click.clickId then return redis.error_reply('CONFLICT network transaction id already exists') end
 end
 for _, op in ipairs(ops) do op.createdAt = now end
 local states = {}
@@ -258,7 +276,7 @@ if earning_created then
     redis.call('ZADD', c.userPrefix .. '{u:' .. earning.userId .. '}:earnings', now, earning.earningId)
   end
 end
-if counted then
+if counted and not c.crossSlot then
   if counter_keys.user then count_conversion(counter_keys.user, counters.user, earning.amount, c.counterExpireAt) end
   if counter_keys.ip then count_conversion(counter_keys.ip, counters.ip, earning.amount, c.counterExpireAt) end
 end
@@ -277,5 +295,5 @@ redis.call('RPUSH', audit_key, audit)
 if c.auditTtl > 0 then redis.call('EXPIRE', audit_key, c.auditTtl) end
 
 return cjson.encode({ decision = decision, earning = (show_earning and earning) or cjson.null, owed = owed,
-  created = earning_created, rule = rule })
+  created = earning_created, rule = rule, counted = counted })
 `;

@@ -38,6 +38,22 @@ local function amount_add(a, b)
   return text
 end
 
+-- a - b for canonical amounts with a >= b >= 0, digit by digit.
+local function amount_sub(a, b)
+  local out, borrow = {}, 0
+  local i, j = #a, #b
+  while i >= 1 do
+    local d = string.byte(a, i) - 48 - borrow
+    if j >= 1 then d = d - (string.byte(b, j) - 48) end
+    if d < 0 then d = d + 10; borrow = 1 else borrow = 0 end
+    out[#out + 1] = string.char(48 + d)
+    i = i - 1; j = j - 1
+  end
+  local text = string.reverse(table.concat(out)):gsub('^0+', '')
+  if text == '' then return '0' end
+  return text
+end
+
 -- floor(amount * ppm / 1e6) for a non-negative canonical amount and an integer ppm in [0, 1e6].
 -- Each limb is below 1e6, so limb * ppm + carry stays below 2^53: every step is exact.
 local function commission_of(amount, ppm)

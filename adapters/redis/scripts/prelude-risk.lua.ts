@@ -8,15 +8,20 @@
  *
  * A day counter is a hash `{ count, amount }` (amount a canonical decimal string, added digit by
  * digit, so it stays exact past 2^53) under `<prefix>:{u:<userId>}:risk:<YYYY-MM-DD>` or
- * `<prefix>:{ip:<ip>}:risk:<YYYY-MM-DD>`; it expires a day after its UTC day ends.
+ * `<prefix>:{ip:<ip>}:risk:<YYYY-MM-DD>`; it expires a day after its UTC day ends. The standalone
+ * layout reads and counts it inside the conversion script; the cluster layout (other slots)
+ * reserves on it before the script and settles after (risk-reserve, risk-release).
  * @module
  */
 export const riskPreludeLua = String.raw`
 local function is_set(v) return v ~= nil and v ~= cjson.null end
 
 -- c + 1 > cap.count, or c.amount + amount > cap.amount (the cap and the counter both present).
+-- Cluster layout: the counter is a reservation made before the script (see risk-reserve): the
+-- cap is exceeded when none could be made, or when the amount is above the one reserved.
 local function cap_exceeded(cap, counter, amount)
   if not is_set(cap) or counter == nil then return false end
+  if counter.reserved ~= nil then return (not counter.reserved) or amount_cmp(amount, counter.bound) > 0 end
   if is_set(cap.count) and counter.count + 1 > cap.count then return true end
   return is_set(cap.amount) and amount_cmp(amount_add(counter.amount, amount), cap.amount) > 0
 end
@@ -62,6 +67,14 @@ local function risk_counter_keys(click, c)
   local ip = is_set(click.ipAddress) and click.ipAddress or c.conversionIp
   if is_set(policy.perIp) and is_set(ip) then keys.ip = c.userPrefix .. '{ip:' .. ip .. '}:risk:' .. c.day end
   return keys
+end
+
+-- Cluster layout: the reservations the client made for this step, for the keys it reserved.
+-- A key the client did not reserve for (the click changed in between) counts as exceeded.
+local function reserved_counter(key, reservation)
+  if key == nil then return nil end
+  if not is_set(reservation) or reservation.key ~= key then return { reserved = false, bound = '0' } end
+  return { reserved = reservation.reserved, bound = reservation.bound }
 end
 
 local function read_counter(key)
