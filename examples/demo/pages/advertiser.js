@@ -2,8 +2,9 @@
 // The mock advertiser's page: shows the click_id and postback_url it received, and asks its own
 // server to send the server-to-server postback (the browser never calls the postback URL itself).
 const $ = (id) => document.getElementById(id);
-const el = (tag, props = {}, ...children) => {
+const el = (tag, { dataset = {}, ...props } = {}, ...children) => {
   const node = Object.assign(document.createElement(tag), props);
+  Object.assign(node.dataset, dataset);
   node.append(...children);
   return node;
 };

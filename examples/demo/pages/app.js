@@ -4,8 +4,9 @@
 import { formatMinor, signed, toMinor } from './money.js';
 
 const $ = (id) => document.getElementById(id);
-const el = (tag, props = {}, ...children) => {
+const el = (tag, { dataset = {}, ...props } = {}, ...children) => {
   const node = Object.assign(document.createElement(tag), props);
+  Object.assign(node.dataset, dataset);
   node.append(...children);
   return node;
 };
@@ -90,10 +91,10 @@ function renderEarnings(items) {
     el(
       'tr',
       { dataset: { earning: earning.earningId } },
-      el('td', { textContent: new Date(earning.earnedAt).toLocaleTimeString() }),
+      el('td', { textContent: new Date(earning.earnedAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) }),
       el('td', { textContent: earning.productId }),
       el('td', { className: 'num', textContent: earning.amount }),
-      el('td', {}, el('span', { className: `pill ${earning.status}`, textContent: earning.credited ? `${earning.status} · credited` : earning.status })),
+      el('td', {}, el('span', { className: `pill ${earning.status}`, textContent: earning.status === 'completed' && !earning.credited ? 'completed · credit owed' : earning.status })),
       el('td', { textContent: earning.approvalStatus }),
       el('td', { className: 'num', textContent: earning.referrerId ? `${earning.commission} → ${earning.referrerId}` : '—' }),
     ),
