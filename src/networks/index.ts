@@ -11,6 +11,7 @@
  */
 export type {
   NetworkAuth,
+  SyncNetworkAuth,
   NetworkCallback,
   NetworkDefinition,
   NetworkFields,

@@ -11,7 +11,7 @@ import { ipAllowlist } from '../verification/ip-allowlist.js';
 import { offerwallDigest, type OfferwallHashAlgorithm } from '../verification/offerwall-hash.js';
 import { firstValue } from '../verification/request-values.js';
 import { requireSecrets } from '../verification/secret-list.js';
-import type { NetworkAuth, NetworkCallback } from './types.js';
+import type { NetworkCallback, SyncNetworkAuth } from './types.js';
 
 /** HMAC algorithms networks use. */
 export type HmacAlgorithm = 'sha1' | 'sha256' | 'sha512';
@@ -42,7 +42,7 @@ export interface FieldDigestOptions {
  * values are the decoded parameter values as the network sent them (never reformatted:
  * `30.50` stays `30.50`). Compared case-insensitively, in constant time.
  */
-export function fieldDigest(options: FieldDigestOptions): NetworkAuth {
+export function fieldDigest(options: FieldDigestOptions): SyncNetworkAuth {
   const secrets = secretList(options.secrets, 'fieldDigest');
   if (!Array.isArray(options.fields) || options.fields.length === 0) throw new TypeError('clickcredit fieldDigest: give the fields the digest covers');
   const param = options.param ?? 'hash';
@@ -73,7 +73,7 @@ export interface UrlHmacOptions {
  * it is `publicUrl + /postback/<name> + ? + raw query`. The signature parameter must come last,
  * since anything after it would not be signed.
  */
-export function urlHmac(options: UrlHmacOptions): NetworkAuth {
+export function urlHmac(options: UrlHmacOptions): SyncNetworkAuth {
   const secrets = secretList(options.secrets, 'urlHmac');
   return {
     name: `url-hmac(${options.param})`,
@@ -118,7 +118,7 @@ export interface BodyHmacOptions {
  * An HMAC of the raw body bytes (AdGem v3's `Signature` header). The body must be passed raw;
  * a callback with query parameters is refused, since they would not be signed.
  */
-export function bodyHmac(options: BodyHmacOptions): NetworkAuth {
+export function bodyHmac(options: BodyHmacOptions): SyncNetworkAuth {
   const secrets = secretList(options.secrets, 'bodyHmac');
   const headerName = options.header.toLowerCase();
   const encoding = options.encoding ?? 'hex';
@@ -156,7 +156,7 @@ export interface SortedParamsHmacOptions {
  * `X-Ayetstudios-Security-Hash`). Parameters are decoded from the raw query first, so how the
  * network encoded them does not matter, then encoded the way the network's formula does.
  */
-export function sortedParamsHmac(options: SortedParamsHmacOptions): NetworkAuth {
+export function sortedParamsHmac(options: SortedParamsHmacOptions): SyncNetworkAuth {
   const secrets = secretList(options.secrets, 'sortedParamsHmac');
   const headerName = options.header.toLowerCase();
   const encoding = options.encoding ?? 'php';
@@ -203,7 +203,7 @@ export interface SecretParamOptions {
 }
 
 /** A secret token in a parameter (TUNE's `security_token`, a secret postback URL), in constant time. */
-export function secretParam(options: SecretParamOptions): NetworkAuth {
+export function secretParam(options: SecretParamOptions): SyncNetworkAuth {
   const secrets = secretList(options.secrets, 'secretParam');
   return {
     name: `secret-param(${options.param})`,
@@ -223,7 +223,7 @@ export interface HeaderSecretOptions {
 }
 
 /** A secret token in a header (Lootably's webhook secret, a host's own), in constant time. */
-export function headerSecret(options: HeaderSecretOptions): NetworkAuth {
+export function headerSecret(options: HeaderSecretOptions): SyncNetworkAuth {
   const secrets = secretList(options.secrets, 'headerSecret');
   const name = options.header.toLowerCase();
   return {
@@ -237,6 +237,6 @@ export function headerSecret(options: HeaderSecretOptions): NetworkAuth {
 }
 
 /** Source-IP allowlist (the core's {@link ipAllowlist}), e.g. a network's published ranges. */
-export function sourceIps(cidrs: readonly string[]): NetworkAuth {
+export function sourceIps(cidrs: readonly string[]): SyncNetworkAuth {
   return ipAllowlist({ cidrs });
 }

@@ -55,6 +55,11 @@ export interface NetworkAuth extends PostbackVerifier {
   verify(callback: NetworkCallback): VerificationResult | Promise<VerificationResult>;
 }
 
+/** A check that answers synchronously (every built-in scheme). */
+export interface SyncNetworkAuth extends NetworkAuth {
+  verify(callback: NetworkCallback): VerificationResult;
+}
+
 /** An HTTP reply in the network's own terms. */
 export interface NetworkReply {
   status: number;

@@ -81,6 +81,8 @@ for (const { target, store } of cases) {
     let tracker: ClickTracker;
     let baseUrl: string;
     let close: () => Promise<void>;
+    /** Unexpected (500) errors the helper reported: there must be none. */
+    const unexpected: unknown[] = [];
 
     beforeAll(async () => {
       const opened = await store.open();
@@ -92,14 +94,17 @@ for (const { target, store } of cases) {
         networks: networks(),
         logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
       });
-      const started = await target.start(tracker, { trustProxy: false, authenticate: () => null });
+      const started = await target.start(tracker, { trustProxy: false, authenticate: () => null, onError: (error) => void unexpected.push(error) });
       baseUrl = started.baseUrl;
       close = async () => {
         await started.close();
         await opened.cleanup();
       };
     });
-    afterAll(() => close());
+    afterAll(async () => {
+      await close();
+      expect(unexpected).toEqual([]);
+    });
 
     const send = async (name: string, callback: SignedCallback) => {
       const response = await fetch(`${baseUrl}${PREFIX}/postback/${name}${callback.query === '' ? '' : `?${callback.query}`}`, {
