@@ -177,6 +177,8 @@ export const PostbackAttemptViewSchema = z.object({
   earningId: z.string().nullable(),
   message: z.string().nullable(),
   receivedAt: IsoDate,
+  /** The risk rule that refused or held the conversion (`offer_mismatch`, `user_daily_cap`...), else null. */
+  rule: z.string().nullable(),
 });
 
 export type CreateClickBody = z.infer<typeof CreateClickBodySchema>;

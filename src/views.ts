@@ -66,5 +66,5 @@ export function toEarningView(earning: EarningRecord, scale: number): EarningVie
 
 /** A postback audit row as support sees it. */
 export function toPostbackAttemptView(attempt: PostbackAttempt): PostbackAttemptView {
-  return { ...attempt, receivedAt: attempt.receivedAt.toISOString() };
+  return { ...attempt, receivedAt: attempt.receivedAt.toISOString(), rule: attempt.rule ?? null };
 }
