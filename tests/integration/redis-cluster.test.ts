@@ -4,7 +4,9 @@ import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisStore, keyLayout, type RedisClientLike, type RedisStore } from 'clickcredit/redis';
 import { runConformanceSuite } from 'clickcredit/testing';
+import { userKeyedClick } from 'clickcredit';
 import { SCRIPTS } from '../../adapters/redis/commands.js';
+import { counterKey } from '../../adapters/redis/risk-reservations.js';
 import { startLocalCluster, type LocalCluster } from '../support/redis-cluster.js';
 import { referredTracker } from '../support/trackers.js';
 import { uniqueSchema, unavailable } from '../support/services.js';
@@ -133,6 +135,38 @@ function counting(target: Cluster): { client: RedisClientLike; names: string[] }
       await t.handlePostback({ query: { click_id: clickId }, body: { amount: '10.00', conversionId: 'c' } });
       expect(counter.names).toEqual(['evalsha']);
       expect((await t.getWallet('u')).balance).toBe('10.00');
+    });
+
+    it('a user-keyed credit under a daily cap: click probe, reservation in the user slot, one conversion script; the replay gives its reservation back', async () => {
+      const counter = counting(client!);
+      const prefix = uniqueSchema('cccl');
+      const store = createRedisStore({ client: counter.client, prefix, shards: 32 });
+      await Promise.all(client!.nodes('master').flatMap((node) => Object.values(SCRIPTS).map((script) => node.script('LOAD', script.lua))));
+      const now = new Date();
+      const txn = randomUUID();
+      counter.names.length = 0; // the store's own set-up (connection listeners) is not a round trip
+      const risk = { offerMismatch: null, minSecondsToConvert: null, maxSecondsToConvert: null, perUserDailyCap: { count: 1, amountMinor: null }, perIpDailyCap: null, ipMismatch: null };
+      const command = (attemptId: string, transactionId: string) => {
+        const clickIfAbsent = userKeyedClick({
+          network: 'wall', transactionId, userId: 'uk', offerId: null, earnUpToMinor: 5000n, referrerId: null, commissionPpm: 0,
+          holdAboveMinor: null, ipAddress: null, now,
+        });
+        return {
+          attemptId, clickId: clickIfAbsent.clickId, conversionId: transactionId, action: 'credit' as const, postbackStatus: 'completed',
+          amountMinor: 300n, rawAmount: '3.00', transactionId, offerId: null, now, newEarningId: randomUUID(), ledger: 'outbox' as const,
+          sourceIp: null, rawData: {}, clickIfAbsent, risk,
+        };
+      };
+      const first = await store.applyConversion(command(randomUUID(), txn));
+      expect(first.decision).toBe('credited');
+      // get (probe), reserve, conversion, earnings index (apply + settle); the owed credit is the caller's.
+      expect(counter.names).toEqual(['get', 'evalsha', 'evalsha', 'evalsha', 'evalsha']);
+      counter.names.length = 0;
+      expect((await store.applyConversion(command(randomUUID(), txn))).decision).toBe('duplicate');
+      expect(counter.names).toEqual(['get', 'evalsha', 'evalsha', 'evalsha']); // probe, reserve, conversion, release
+      const second = await store.applyConversion(command(randomUUID(), randomUUID()));
+      expect([second.decision, second.rule]).toEqual(['held', 'user_daily_cap']);
+      expect(await client!.hget(counterKey(keyLayout(prefix, 32), 'u', 'uk', now.toISOString().slice(0, 10)), 'count')).toBe('1');
     });
   });
 });
