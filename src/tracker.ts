@@ -99,6 +99,9 @@ export function createClickTracker(options: ClickTrackerOptions): ClickTracker {
       'accepting postbacks with NO verification (allowUnverifiedPostbacks). Anyone who sees a redirect URL can credit themselves; configure a verifier in production.',
     );
   }
+  for (const network of Object.values(o.networks)) {
+    if (network.definition.auth.length === 0) o.logger.warn(`accepting ${network.name} callbacks with NO authentication (allowUnverified): anyone can credit any user`);
+  }
   const store = <T>(operation: string, call: () => Promise<T>) => guardStorage(o, operation, call);
   const scale = o.money.scale;
 

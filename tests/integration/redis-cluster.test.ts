@@ -137,7 +137,7 @@ function counting(target: Cluster): { client: RedisClientLike; names: string[] }
       expect((await t.getWallet('u')).balance).toBe('10.00');
     });
 
-    it('a user-keyed credit under a daily cap: click probe, reservation in the user slot, one conversion script; the replay gives its reservation back', async () => {
+    it('a user-keyed credit under a daily cap: click probe, reservation in the user slot, one conversion script; past the cap nothing is reserved', async () => {
       const counter = counting(client!);
       const prefix = uniqueSchema('cccl');
       const store = createRedisStore({ client: counter.client, prefix, shards: 32 });
@@ -163,7 +163,8 @@ function counting(target: Cluster): { client: RedisClientLike; names: string[] }
       expect(counter.names).toEqual(['get', 'evalsha', 'evalsha', 'evalsha', 'evalsha']);
       counter.names.length = 0;
       expect((await store.applyConversion(command(randomUUID(), txn))).decision).toBe('duplicate');
-      expect(counter.names).toEqual(['get', 'evalsha', 'evalsha', 'evalsha']); // probe, reserve, conversion, release
+      // Probe, reserve (refused: the cap of 1 is reached, nothing reserved, nothing to give back), conversion.
+      expect(counter.names).toEqual(['get', 'evalsha', 'evalsha']);
       const second = await store.applyConversion(command(randomUUID(), randomUUID()));
       expect([second.decision, second.rule]).toEqual(['held', 'user_daily_cap']);
       expect(await client!.hget(counterKey(keyLayout(prefix, 32), 'u', 'uk', now.toISOString().slice(0, 10)), 'count')).toBe('1');
