@@ -96,8 +96,12 @@ export const userKeyedTheme: Theme = ({ it, expect }, ctx) => {
     expect(held.decision).toBe('held');
     expect(held.earning).toMatchObject({ status: 'completed', approvalStatus: 'pending', credited: false });
     await expectBalance(u, '0.00');
-    const approved = await harness.storage.decideApproval({ earningId: held.earning!.earningId, approve: true, now: context.clock.now(), ledger: 'inline' });
-    for (const op of approved.owed) await harness.storage.wallet.apply(op);
+    const ledger = harness.storage.supportsInlineLedger ? 'inline' : 'outbox';
+    const approved = await harness.storage.decideApproval({ earningId: held.earning!.earningId, approve: true, now: context.clock.now(), ledger });
+    for (const op of approved.owed) {
+      await harness.storage.wallet.apply(op);
+      await harness.storage.settleOwedOperation(op.key, context.clock.now());
+    }
     expect(approved.decision).toBe('applied');
     await expectBalance(u, '40.00');
     await expectBalance(referrer, '4.00');
