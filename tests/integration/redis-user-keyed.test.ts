@@ -181,7 +181,7 @@ const capPolicy = (count: number | null, amountMinor: bigint | null): RiskPolicy
       const next = await store.applyConversion(keyed({ txn: randomUUID(), userId: 'u', amountMinor: 100n, now, risk: capPolicy(1, null), ledger: 'outbox' }));
       expect([next.decision, next.rule]).toEqual(['held', 'user_daily_cap']);
       expect(await store.raw.earningsOfClick(crashed.clickId)).toEqual([]);
-      // The advertiser's retry of the crashed callback reuses its own reservation (same attempt id) and is paid once.
+      // The same command sent again (same attempt id, as ioredis re-sends it) finds its own reservation and is paid once.
       const retried = await store.applyConversion(crashed);
       expect(retried.decision).toBe('credited');
       expect(await client.hgetall(counterKey(keys, 'u', 'u', '2031-05-06'))).toMatchObject({ count: '1', amount: '100' });
