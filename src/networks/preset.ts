@@ -3,6 +3,7 @@
  * @module
  */
 import type { PostbackAction } from '../records.js';
+import type { RiskOptions } from '../risk.js';
 import type { NetworkAuth, NetworkDefinition, NetworkFields, NetworkReplies, ResolveNetworkUser } from './types.js';
 import { sourceIps } from './schemes.js';
 
@@ -32,6 +33,8 @@ export interface PresetOptions {
   resolveUser?: ResolveNetworkUser;
   replies?: Partial<NetworkReplies>;
   negativeAmount?: 'reverse' | 'refuse';
+  /** Risk rules of this network instead of the tracker's (`null`: none). */
+  risk?: RiskOptions | null;
 }
 
 /**
@@ -65,6 +68,7 @@ export function withOptions(
     ...(options.productId !== undefined ? { productId: options.productId } : {}),
     ...(options.resolveUser !== undefined ? { resolveUser: options.resolveUser } : {}),
     ...(options.negativeAmount !== undefined ? { negativeAmount: options.negativeAmount } : {}),
+    ...(options.risk !== undefined ? { risk: options.risk } : {}),
   };
 }
 

@@ -5,6 +5,7 @@
  * @module
  */
 import type { PostbackAction } from '../records.js';
+import type { RiskOptions } from '../risk.js';
 import type { PostbackResult } from '../schemas.js';
 import type { PostbackVerifier, VerificationResult } from '../postback/verifier.js';
 import type { VerifiablePostback } from '../postback/request.js';
@@ -141,5 +142,7 @@ export interface NetworkDefinition {
   transactionIdOf?: (transactionId: string, callback: NetworkCallback) => string;
   /** Parameters never stored (secrets sent in the clear). */
   secretParams?: readonly string[];
+  /** Risk rules of this network's conversions instead of the tracker's `risk` (`null`: none). */
+  risk?: RiskOptions | null;
   replies: NetworkReplies;
 }

@@ -20,6 +20,7 @@ import { settleOwed } from '../owed.js';
 import type { ConversionCommand, ConversionOutcome } from '../ports.js';
 import type { PostbackAction, PostbackAttempt, PostbackDecisionCode } from '../records.js';
 import { ClickIdSchema, IdentifierSchema, type PostbackResult } from '../schemas.js';
+import { resolveRiskPolicy, type RiskPolicy } from '../risk.js';
 import { guardStorage } from '../storage-guard.js';
 import { userKeyedClick, userKeyedClickId } from '../user-keyed.js';
 import { goalConversionId } from '../conversion.js';
@@ -36,6 +37,8 @@ export interface ResolvedNetwork {
   /** `maxAmount` in minor units; `null`: the tracker's money maximum. */
   maxMinor: bigint | null;
   secretParams: readonly string[];
+  /** The network's own risk rules; `undefined`: the tracker's. */
+  risk: RiskPolicy | null | undefined;
 }
 
 /** Decimal places a rate and a network amount are read with before conversion. */
@@ -263,7 +266,7 @@ async function toCommand(
     rawData: audit.rawData,
     clickIfAbsent,
     conversionIp,
-    risk: o.risk,
+    risk: network.risk === undefined ? o.risk : network.risk,
   };
 }
 
@@ -286,7 +289,8 @@ export function resolveNetwork(name: string, definition: NetworkDefinition, mone
   if (rateScaled === 0n) throw new TypeError(`clickcredit networks.${name}: rate must be positive`);
   const maxMinor = definition.maxAmount === undefined ? null : parseAmount(definition.maxAmount, money, `networks.${name}.maxAmount`);
   const secretParams = [...new Set([...(definition.secretParams ?? []), ...definition.auth.flatMap((a) => a.secretParams ?? [])])];
-  return { name, definition, rateScaled, maxMinor, secretParams };
+  const risk = definition.risk === undefined ? undefined : resolveRiskPolicy(definition.risk, money);
+  return { name, definition, rateScaled, maxMinor, secretParams, risk };
 }
 
 /**

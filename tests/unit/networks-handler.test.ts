@@ -112,6 +112,16 @@ describe('handleNetworkCallback', () => {
     expect((await tracker.getWallet('u6')).balance).toBe('0.00');
   });
 
+  it("a network's own risk rules apply to its conversions (per-user daily cap: the second is held for approval)", async () => {
+    const tracker = trackerWith({ cpx: cpx('k', { risk: { dailyCaps: { perUser: { count: 1 } } } }) });
+    expect((await tracker.handleNetworkCallback('cpx', get(cpxQuery('r1', 'u9', '5')))).decision).toBe('credited');
+    const second = await tracker.handleNetworkCallback('cpx', get(cpxQuery('r2', 'u9', '5')));
+    expect(second).toMatchObject({ decision: 'held', reply: { status: 200, body: '1' }, result: { approvalStatus: 'pending' } });
+    expect((await tracker.getWallet('u9')).balance).toBe('5.00');
+    const [row] = await tracker.listPostbackAttempts(userKeyedClickId('cpx', 'r2'));
+    expect(row).toMatchObject({ decision: 'held', rule: 'user_daily_cap' });
+  });
+
   it('throws NotFoundError for a network that is not configured', async () => {
     await expect(trackerWith({}).handleNetworkCallback('nope', get('a=1'))).rejects.toMatchObject({ name: 'NotFoundError' });
   });
