@@ -124,7 +124,7 @@ export function createMemoryStore(): MemoryStore {
     },
 
     async listPostbackAttempts(clickId) {
-      return state.attempts.filter((a) => a.clickId === clickId).map((a) => ({ rule: null, ...a }));
+      return state.attempts.filter((a) => a.clickId === clickId).map((a) => ({ ...a, rule: a.rule ?? null }));
     },
 
     async getEarning(earningId) {

@@ -94,6 +94,8 @@ export const goalsTheme: Theme = ({ it, expect }, ctx) => {
     const { clickId } = await click(t, user(), 'prod-goal-list');
     await expect(postback(t, clickId, { goal: 'install', conversionId: 'x', amount: '1.00' })).rejects.toMatchObject({ code: 'VALIDATION_ERROR', status: 400 });
     expect((await t.listPostbackAttempts(clickId)).map((a) => a.decision)).toEqual(['invalid_input']);
+    // An attempt refused before the store step has no rule, and the store says so (null, not absent).
+    expect((await harness.storage.listPostbackAttempts(clickId)).map((a) => a.rule)).toEqual([null]);
     expect(await harness.raw.earningsOfClick(clickId)).toHaveLength(0);
   });
 
