@@ -3,8 +3,9 @@
  * One suite, run against each framework helper on each store, so they cannot drift apart.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClickTracker, hmacSignature, sharedSecret, signPostback, type ClickStore, type ClickTracker, type ClickTrackerOptions } from 'clickcredit';
+import { createClickTracker, type Logger, hmacSignature, sharedSecret, signPostback, type ClickStore, type ClickTracker, type ClickTrackerOptions } from 'clickcredit';
 import { TestClock } from 'clickcredit/testing';
+import { runAdminHttpContract } from './http-contract-admin.js';
 
 /** A running server with the helper mounted under /api/v1/earn. */
 export interface RunningServer {
@@ -26,6 +27,10 @@ export interface StartOptions {
   nestingQueryParser?: boolean;
   /** Passed to the helper: receives unexpected (500) errors. */
   onError: (error: unknown) => void;
+  /** The host's admin check (admin routes): an admin id, `false` for a non-admin, `null` without credentials. */
+  authorizeAdmin?: (authorization: string | undefined) => string | false | null;
+  /** Passed to the helper: where admin refusals are logged. */
+  logger?: Logger;
 }
 
 /** A store under test. */
@@ -42,6 +47,7 @@ const authenticate = (authorization: string | undefined) => {
 };
 
 export function runHttpContract(target: HttpTarget, store: StoreTarget): void {
+  runAdminHttpContract(target, store);
   describe(`HTTP contract: ${target.name} on ${store.name}`, () => {
     const clock = new TestClock();
     const servers: RunningServer[] = [];

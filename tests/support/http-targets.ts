@@ -15,11 +15,17 @@ import { DATABASE_URL, uniqueSchema } from './services.js';
 
 export const expressTarget: HttpTarget = {
   name: 'Express 5',
-  async start(tracker, { trustProxy, authenticate, nestingQueryParser, onError }) {
+  async start(tracker, { trustProxy, authenticate, nestingQueryParser, onError, authorizeAdmin, logger }) {
     const app = express();
     app.set('trust proxy', trustProxy);
     if (nestingQueryParser) app.set('query parser', 'extended'); // qs: click_id[$ne]=x becomes an object
-    app.use('/api/v1/earn', createClickCreditRouter({ tracker, onError, authenticate: (req) => authenticate(req.headers.authorization) }));
+    app.use('/api/v1/earn', createClickCreditRouter({
+      tracker,
+      onError,
+      authenticate: (req) => authenticate(req.headers.authorization),
+      ...(authorizeAdmin ? { authorizeAdmin: (req) => authorizeAdmin(req.headers.authorization) } : {}),
+      ...(logger ? { logger } : {}),
+    }));
     const server = await new Promise<import('node:http').Server>((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });
@@ -30,14 +36,21 @@ export const expressTarget: HttpTarget = {
 
 export const fastifyTarget: HttpTarget = {
   name: 'Fastify 5',
-  async start(tracker, { trustProxy, authenticate, nestingQueryParser, onError }) {
+  async start(tracker, { trustProxy, authenticate, nestingQueryParser, onError, authorizeAdmin, logger }) {
     const app = Fastify({
       trustProxy,
       frameworkErrors: clickCreditFrameworkErrors,
       maxParamLength: 256,
       ...(nestingQueryParser ? { routerOptions: { querystringParser: arrayQueryParser } } : {}),
     });
-    await app.register(clickCreditPlugin, { prefix: '/api/v1/earn', tracker, onError, authenticate: (request) => authenticate(request.headers.authorization) });
+    await app.register(clickCreditPlugin, {
+      prefix: '/api/v1/earn',
+      tracker,
+      onError,
+      authenticate: (request) => authenticate(request.headers.authorization),
+      ...(authorizeAdmin ? { authorizeAdmin: (request) => authorizeAdmin(request.headers.authorization) } : {}),
+      ...(logger ? { logger } : {}),
+    });
     const address = await app.listen({ port: 0, host: '127.0.0.1' });
     return { baseUrl: address, close: () => app.close() };
   },
