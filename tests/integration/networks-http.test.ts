@@ -24,7 +24,12 @@ import {
   trackerPostback,
   type PresetOptions,
 } from 'clickcredit/networks';
-import { expressTarget, fastifyTarget, memoryStore, pgliteStore } from '../support/http-targets.js';
+import { Redis } from 'ioredis';
+import { createRedisStore } from 'clickcredit/redis';
+import type { StoreTarget } from '../support/http-contract.js';
+import { expressTarget, fastifyTarget, memoryStore, pgliteStore, postgresStore } from '../support/http-targets.js';
+import { deleteKeys } from '../support/redis.js';
+import { REDIS_URL } from '../support/services.js';
 import { SIGNERS, tamper, type SignedCallback } from './networks-signers.js';
 
 const PUBLIC_URL = 'https://rewards.example.com/api/v1/earn';
@@ -74,7 +79,23 @@ const EXPECTED: Record<string, { success: (tx: string) => string; refusal: strin
   tracker: { success: () => 'OK', refusal: 'forbidden' },
 };
 
-const cases = [expressTarget, fastifyTarget].flatMap((target) => [memoryStore, pgliteStore].map((store) => ({ target, store })));
+/** Redis (standalone layout), under a prefix of its own removed afterwards. */
+const redisStore: StoreTarget = {
+  name: 'Redis',
+  async open() {
+    const client = new Redis(REDIS_URL);
+    const prefix = `ccnet${process.pid}${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+    return {
+      storage: createRedisStore({ client, prefix, shards: 16 }),
+      cleanup: async () => {
+        await deleteKeys(client, prefix);
+        client.disconnect();
+      },
+    };
+  },
+};
+
+const cases = [expressTarget, fastifyTarget].flatMap((target) => [memoryStore, pgliteStore, postgresStore, redisStore].map((store) => ({ target, store })));
 
 for (const { target, store } of cases) {
   describe(`network callbacks over HTTP (${target.name}, ${store.name})`, () => {
