@@ -6,6 +6,12 @@
  * (src/ports.ts), branch for branch with src/conversion.ts and src/risk.ts. `s` is the quoted schema.
  * @module
  */
+/** The click columns `clickJson` (rows.ts) provides: those of 001 and 002, fixed with this migration. */
+const VIRTUAL_CLICK_COLUMNS = `click_id, user_id, product_id, offer_id, task_url, redirect_url, postback_url, ip_address,
+      user_agent, referrer, clicked_at, expires_at, status, conversion_id, postback_received, postback_received_at,
+      visit_count, first_visit_at, last_visit_at, created_at, updated_at, earn_up_to, referrer_id, commission_ppm,
+      hold_above, hold_within_seconds, network, network_transaction_id, goals`;
+
 export const migration002 = (s: string): string => /* sql */ `
 ALTER TABLE ${s}.clicks
   ADD COLUMN network text,
@@ -129,7 +135,10 @@ BEGIN
     -- then see it, committed, and its earning); a step that writes no earning deletes it again.
     -- No conflict target: both unique keys (click id, and network with transaction id) are
     -- arbiters, so a concurrent insert of the same pair waits and does nothing instead of raising.
-    INSERT INTO ${s}.clicks SELECT * FROM jsonb_populate_record(NULL::${s}.clicks, p_click) ON CONFLICT DO NOTHING;
+    -- Named columns: a column a later migration adds takes its default rather than a NULL.
+    INSERT INTO ${s}.clicks (${VIRTUAL_CLICK_COLUMNS})
+      SELECT ${VIRTUAL_CLICK_COLUMNS} FROM jsonb_populate_record(NULL::${s}.clicks, p_click)
+      ON CONFLICT DO NOTHING;
     v_created := FOUND;
     SELECT * INTO c FROM ${s}.clicks WHERE click_id = p_click_id FOR UPDATE;
     IF NOT FOUND THEN
