@@ -83,7 +83,7 @@ describe('Postgres going away (own server)', () => {
         body: JSON.stringify({ taskUrl: 'https://advertiser.example/task' }),
       });
       expect(click.status).toBe(503);
-      expect(Date.now() - started).toBeLessThan(1000);
+      expect(Date.now() - started).toBeLessThan(1500);
     } finally {
       await close();
       await client.end().catch(() => undefined);
@@ -110,10 +110,10 @@ describe('Postgres going away (own server)', () => {
       expect(figures.unavailable).toBeGreaterThan(0);
       expect(figures.firstUnavailableMs).not.toBeNull();
       // A frozen server refuses nothing: the first 503 is the deadline's (3 s by default).
-      expect(figures.firstUnavailableMs!).toBeLessThan(schema === 'pool_d' ? 3500 : 1500);
-      expect(figures.maxOutageLatencyMs).toBeLessThan(3500);
+      expect(figures.firstUnavailableMs!).toBeLessThan(schema === 'pool_d' ? 4000 : 1500);
+      expect(figures.maxOutageLatencyMs).toBeLessThan(4000);
       expect(figures.recoveryMs).not.toBeNull();
-      expect(figures.recoveryMs!).toBeLessThan(3000);
+      expect(figures.recoveryMs!).toBeLessThan(4000);
       expect(figures.lost).toBe(0);
       expect(figures.doubled).toBe(0);
     } finally {

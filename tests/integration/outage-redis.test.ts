@@ -44,8 +44,8 @@ describe('Redis going away (own server)', () => {
       console.info(describeFigures('redis stop/start (default ioredis client)', figures));
       expect(figures.otherFailures).toEqual([]);
       expect(figures.unavailable).toBeGreaterThan(0);
-      expect(figures.firstUnavailableMs!).toBeLessThan(3500);
-      expect(figures.maxOutageLatencyMs).toBeLessThan(3500);
+      expect(figures.firstUnavailableMs!).toBeLessThan(4000);
+      expect(figures.maxOutageLatencyMs).toBeLessThan(4000);
       expect(figures.recoveryMs).not.toBeNull();
       expect(figures.recoveryMs!).toBeLessThan(4000);
       expect(figures.lost).toBe(0);
@@ -70,7 +70,7 @@ describe('Redis going away (own server)', () => {
       expect(first.status).toBe(503);
       expect(((await first.json()) as { error: { code: string } }).error.code).toBe('UNAVAILABLE');
       expect(elapsed).toBeGreaterThanOrEqual(900);
-      expect(elapsed).toBeLessThan(1500);
+      expect(elapsed).toBeLessThan(2000);
       await thaw;
       // The script was on the wire: it ran once the server woke, after the 503 had been sent.
       await sleep(200);
@@ -116,7 +116,7 @@ describe('Redis going away (own server)', () => {
       console.info(describeFigures(`redis connections killed (${kills} kills)`, figures));
       expect(kills).toBeGreaterThanOrEqual(10);
       expect(figures.otherFailures).toEqual([]);
-      expect(figures.maxOutageLatencyMs).toBeLessThan(3500);
+      expect(figures.maxOutageLatencyMs).toBeLessThan(4000);
       expect(figures.lost).toBe(0);
       expect(figures.doubled).toBe(0);
     } finally {
