@@ -67,11 +67,31 @@ async function storm(kind: StoreKind, mode: Mode): Promise<Outcome> {
     const seconds = (performance.now() - started) / 1000;
     let fiveXx = 0;
     const statuses = new Map<number, number>();
-    replies.forEach((reply, index) => {
+    const tally = (reply: Reply) => {
       statuses.set(reply.status, (statuses.get(reply.status) ?? 0) + 1);
       if (reply.status >= 500) fiveXx += 1;
+    };
+    replies.forEach(tally);
+    // A 503 is the contract's "retry later" (the store step hit its deadline under this load), and
+    // a reset connection is no answer (one process on PGlite cannot accept 1,000 connections at
+    // once: the kernel's accept queue overflows). The advertiser sends those again, until every
+    // postback has its final answer.
+    const resets = replies.filter((reply) => reply.status === 0).length;
+    let retried = 0;
+    for (let round = 0; round < 10; round++) {
+      const again = planned.map((_, index) => index).filter((index) => replies[index]!.status === 503 || replies[index]!.status === 0);
+      if (again.length === 0) break;
+      retried += again.length;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const answers = await Promise.all(again.map((index) => sendPostback(servers[index % servers.length]!.base, planned[index]!.postback, planned[index]!.shape, agents[index % servers.length], 60_000)));
+      answers.forEach((reply, k) => {
+        tally(reply);
+        replies[again[k]!] = reply;
+      });
+    }
+    replies.forEach((reply, index) => {
       if (reply.status !== 200 && reply.status !== 409) {
-        problems.add(`${planned[index]!.shape} ${planned[index]!.postback.status} answered ${reply.status} ${reply.error ?? reply.text.slice(0, 200)}`);
+        problems.add(`${planned[index]!.shape} ${planned[index]!.postback.status} answered ${reply.status} ${reply.error ?? reply.text.slice(0, 200)} after ${Math.round(reply.ms)} ms`);
       }
     });
     const identicalFresh = replies.filter((reply, index) => planned[index]!.identical && reply.status === 200 && reply.json?.data?.duplicate === false).length;
@@ -93,6 +113,9 @@ async function storm(kind: StoreKind, mode: Mode): Promise<Outcome> {
         lost: verdict.lost,
         doubled: verdict.doubled,
         fiveXx,
+        '503': statuses.get(503) ?? 0,
+        resets,
+        retried,
         processes: servers.length,
         identical: planned.filter((p) => p.identical).length,
         conflicting: planned.filter((p) => !p.identical).length,

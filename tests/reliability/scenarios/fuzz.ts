@@ -29,6 +29,8 @@ const WORKERS = 6;
 export function fuzzCases(): Case[] {
   return (['postgres', 'redis', 'pglite'] as StoreKind[]).map((kind) => ({
     name: `fuzz/${kind} (express vs fastify)`,
+    // PGlite is slow to open twice; quick mode fuzzes the Postgres server and Redis pairs only.
+    fullOnly: kind === 'pglite',
     run: (mode) => fuzz(kind, mode),
   }));
 }

@@ -17,9 +17,9 @@ export function soakCases(): Case[] {
   const all: Array<[StoreKind, Framework]> = [['postgres', 'express'], ['redis', 'fastify'], ['pglite', 'fastify']];
   return all.map(([kind, framework], index) => ({
     name: `soak/${kind} (${framework})`,
-    // Quick mode soaks one store for ~20 s; full mode soaks all three for 60 s each.
+    // Quick mode soaks one store for ~15 s; full mode soaks all three for 60 s each.
     fullOnly: index > 0,
-    run: (mode: Mode) => soak(kind, framework, mode.quick ? 20 : 60),
+    run: (mode: Mode) => soak(kind, framework, mode.quick ? 15 : 60),
   }));
 }
 
