@@ -116,6 +116,23 @@ export function postgresSpecifics(backend: () => PostgresBackend): void {
       expect(await store.wallet.getBalance('u')).toBe(250n);
       expect(await store.wallet.getBalance('v')).toBe(0n);
     });
+
+    it('hold (network, network_transaction_id) unique for user-keyed clicks only', async () => {
+      const { client, schema, store } = await fresh();
+      const s = `"${schema}"`;
+      const tracker = referredTracker(store);
+      // Our own clicks have no network: any number of them, no index entry.
+      for (let i = 0; i < 3; i += 1) await tracker.createClick({ userId: 'u', productId: 'p', taskUrl: 'https://a.example/' });
+      const copy = (id: string) => client.query(
+        `INSERT INTO ${s}.clicks SELECT (jsonb_populate_record(c, jsonb_build_object('click_id', $1::text, 'network', 'wall',
+           'network_transaction_id', 't1'))).* FROM ${s}.clicks c LIMIT 1`,
+        [id],
+      );
+      await copy('virtual-1');
+      await expect(copy('virtual-2')).rejects.toMatchObject({ code: '23505' });
+      const { rows } = await client.query(`SELECT count(*)::int AS n FROM ${s}.clicks WHERE network = 'wall'`);
+      expect(rows).toEqual([{ n: 1 }]);
+    });
   });
 
   describe('concurrency', () => {
@@ -135,6 +152,29 @@ export function postgresSpecifics(backend: () => PostgresBackend): void {
         expect(entries).toHaveLength(40);
         expect(entries.reduce((sum, e) => sum + e.amountMinor, 0n)).toBe(22_000n);
       }
+    });
+  });
+
+  describe('risk counters', () => {
+    it('count exactly the auto-credited conversions of a UTC day under concurrency; held ones are not counted', async () => {
+      const { client, schema, store } = await fresh();
+      const noon = new Date('2026-06-01T12:00:00.000Z');
+      const tracker = referredTracker(store, { clock: { now: () => noon }, risk: { dailyCaps: { perUser: { count: 5 }, perIp: { amount: '1000.00' } } } });
+      const clicks = await Promise.all(Array.from({ length: 24 }, () =>
+        tracker.createClick({ userId: 'capped', productId: 'p', taskUrl: 'https://a.example/', ipAddress: '192.0.2.44' })));
+      const results = await Promise.all(clicks.map(({ clickId }) =>
+        tracker.handlePostback({ query: { click_id: clickId }, body: { amount: '3.00', conversionId: 'c' } })));
+      expect(results.filter((r) => r.decision === 'credited')).toHaveLength(5);
+      expect(results.filter((r) => r.decision === 'held')).toHaveLength(19);
+      const { rows } = await client.query(
+        `SELECT scope, subject, day::text AS day, conversions::int AS conversions, amount::text AS amount FROM "${schema}".risk_counters ORDER BY scope`,
+      );
+      const day = '2026-06-01';
+      expect(rows).toEqual([
+        { scope: 'ip', subject: '192.0.2.44', day, conversions: 5, amount: '1500' },
+        { scope: 'user', subject: 'capped', day, conversions: 5, amount: '1500' },
+      ]);
+      expect(await store.wallet.getBalance('capped')).toBe(1500n);
     });
   });
 
