@@ -6,6 +6,7 @@
  * @module
  */
 import { ConflictError, type ClickStore, type ConversionDecision, type EarningRecord, type RawReads, type RiskRuleCode, type WalletPort } from 'clickcredit';
+import { redisAdmin, redisLeases } from './admin-queries.js';
 import { countConnectionLosses, runScript, type RedisArg, type RedisClientLike } from './client.js';
 import { SCRIPTS } from './commands.js';
 import { conversionCommandJson } from './conversion-command.js';
@@ -92,6 +93,8 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     supportsInlineLedger: !crossSlot,
     layout,
     wallet,
+    admin: redisAdmin(client, keys),
+    leases: redisLeases(client, keys),
 
     // SET NX in the click's shard: of two inserts of one id, exactly one creates the key.
     async insertClick(click) {

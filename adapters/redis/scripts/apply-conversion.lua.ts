@@ -22,8 +22,9 @@
 import { ledgerPreludeLua } from './prelude-ledger.lua.js';
 import { moneyPreludeLua } from './prelude-money.lua.js';
 import { riskPreludeLua } from './prelude-risk.lua.js';
+import { adminIndexPreludeLua } from './prelude-admin-index.lua.js';
 
-export const applyConversionLua = '#!lua\n' + moneyPreludeLua + ledgerPreludeLua + riskPreludeLua + String.raw`
+export const applyConversionLua = '#!lua\n' + moneyPreludeLua + ledgerPreludeLua + riskPreludeLua + adminIndexPreludeLua + String.raw`
 local base = KEYS[1]
 local c = cjson.decode(ARGV[1])
 local now = c.now
@@ -55,7 +56,10 @@ local function commission_for(amount, referrer)
   return commission_of(amount, click.commissionPpm)
 end
 local function is_held(amount)
-  if click.holdAbove ~= cjson.null and click.holdAbove ~= nil and amount_cmp(amount, click.holdAbove) > 0 then return true end
+  if click.holdAbove ~= cjson.null and click.holdAbove ~= nil then
+    -- A negative threshold holds every amount (a product's hold: 'always', HOLD_EVERY_CONVERSION).
+    if string.sub(click.holdAbove, 1, 1) == '-' or amount_cmp(amount, click.holdAbove) > 0 then return true end
+  end
   if click.holdWithinSeconds ~= cjson.null and click.holdWithinSeconds ~= nil
     and now - click.clickedAt < click.holdWithinSeconds * 1000 then return true end
   return false
@@ -264,6 +268,9 @@ elseif click_text then
 end
 if click_left_pending and not click_created then redis.call('ZREM', base .. ':pending', c.clickId) end
 if earning_text then redis.call('SET', base .. ':earning:' .. earning.earningId, earning_text) end
+-- Admin indexes (prelude-admin-index), in this same step as the records they index.
+if click_text then ix_click(base, click, click_created) end
+if earning_text then ix_earning(base, earning, earning_created, click) end
 if earning_created then
   redis.call('HSET', conv_key, c.conversionId, earning.earningId)
   if c.crossSlot then
@@ -293,6 +300,7 @@ end
 local audit_key = base .. ':audit:' .. c.clickId
 redis.call('RPUSH', audit_key, audit)
 if c.auditTtl > 0 then redis.call('EXPIRE', audit_key, c.auditTtl) end
+ix_attempt(base, audit_row, click)
 
 return cjson.encode({ decision = decision, earning = (show_earning and earning) or cjson.null, owed = owed,
   created = earning_created, rule = rule, counted = counted })

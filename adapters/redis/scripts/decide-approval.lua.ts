@@ -6,8 +6,9 @@
  */
 import { ledgerPreludeLua } from './prelude-ledger.lua.js';
 import { moneyPreludeLua } from './prelude-money.lua.js';
+import { adminIndexPreludeLua } from './prelude-admin-index.lua.js';
 
-export const decideApprovalLua = '#!lua\n' + moneyPreludeLua + ledgerPreludeLua + String.raw`
+export const decideApprovalLua = '#!lua\n' + moneyPreludeLua + ledgerPreludeLua + adminIndexPreludeLua + String.raw`
 local base = KEYS[1]
 local c = cjson.decode(ARGV[1])
 if c.crossSlot and c.ledger == 'inline' then return redis.error_reply('ERR inline ledger needs the standalone layout') end
@@ -39,6 +40,7 @@ end
 local text = cjson.encode(e)
 
 redis.call('SET', key, text)
+ix_earning(base, e, false, nil)
 local owed = {}
 for i, op in ipairs(ops) do
   if c.ledger == 'inline' then

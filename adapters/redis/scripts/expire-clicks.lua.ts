@@ -5,7 +5,9 @@
  * Returns how many clicks it marked.
  * @module
  */
-export const expireClicksLua = String.raw`#!lua
+import { adminIndexPreludeLua } from './prelude-admin-index.lua.js';
+
+export const expireClicksLua = '#!lua\n' + adminIndexPreludeLua + String.raw`
 local base = KEYS[1]
 local now = tonumber(ARGV[1])
 local ids = redis.call('ZRANGEBYSCORE', base .. ':pending', '-inf', now, 'LIMIT', 0, tonumber(ARGV[2]))
@@ -19,6 +21,7 @@ for _, id in ipairs(ids) do
     if click.status == 'pending' then
       click.status = 'expired'; click.updatedAt = now
       redis.call('SET', key, cjson.encode(click), 'KEEPTTL')
+      ix_click(base, click, false)
       count = count + 1
     end
   end

@@ -8,7 +8,9 @@
  * id exists, 2 when another click holds the (network, transaction id). Checks before writes.
  * @module
  */
-export const insertClickLua = String.raw`#!lua
+import { adminIndexPreludeLua } from './prelude-admin-index.lua.js';
+
+export const insertClickLua = '#!lua\n' + adminIndexPreludeLua + String.raw`
 local base = KEYS[1]
 local key = base .. ':click:' .. ARGV[1]
 local ntx_key = (ARGV[6] ~= nil and ARGV[6] ~= '') and (ARGV[6] .. ':ntx') or nil
@@ -20,6 +22,7 @@ if redis.call('SET', key, ARGV[2], 'NX', 'PXAT', ARGV[3]) then
   if ntx_key then redis.call('HSET', ntx_key, ARGV[7], ARGV[1]) end
   redis.call('ZADD', base .. ':pending', ARGV[4], ARGV[1])
   redis.call('ZREMRANGEBYSCORE', base .. ':pending', '-inf', '(' .. ARGV[5])
+  ix_click(base, cjson.decode(ARGV[2]), true)
   return 1
 end
 return 0

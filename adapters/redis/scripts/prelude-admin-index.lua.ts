@@ -1,0 +1,74 @@
+/**
+ * Lua prelude: the admin indexes, written by the same script as the record they index (so an
+ * index never misses or invents a record). All keys are under the shard base of the record's
+ * click, the one slot the calling script already works in:
+ * - `:ix:a` and `:ix:a:<field>:<value>` (decision `d`, user `u`, network `n`, click `c`,
+ *   conversion `cv`, source IP `ip`): attempt ids by receivedAt; `:ix:att` holds each attempt
+ *   with its click's user, product and network;
+ * - `:ix:e`, `:ix:e:u|p|n:<value>` (by createdAt, written once) and `:ix:e:st|as:<value>` (status
+ *   and approval status, moved on every change); `:ix:e:cr` and `:ix:e:rv` by creditedAt and by
+ *   cancelledAt of a credited earning (statistics); `:ix:enet` the network of an earning's click;
+ * - `:ix:c`, `:ix:c:u|p:<value>` (by createdAt) and `:ix:c:st:<status>` (moved on change).
+ * Equal scores order by member (the id), so ZREVRANGEBYSCORE is (time desc, id desc): the list order.
+ * @module
+ */
+export const adminIndexPreludeLua = String.raw`
+local function ix_present(v) return v ~= nil and v ~= cjson.null end
+
+local function ix_attempt(base, row, click)
+  local entry = {}
+  for k, v in pairs(row) do entry[k] = v end
+  if click then entry.userId = click.userId; entry.productId = click.productId; entry.network = click.network or cjson.null end
+  local id, t = row.attemptId, row.receivedAt
+  redis.call('HSET', base .. ':ix:att', id, cjson.encode(entry))
+  redis.call('ZADD', base .. ':ix:a', t, id)
+  redis.call('ZADD', base .. ':ix:a:d:' .. row.decision, t, id)
+  if click then
+    redis.call('ZADD', base .. ':ix:a:u:' .. click.userId, t, id)
+    if ix_present(click.network) then redis.call('ZADD', base .. ':ix:a:n:' .. click.network, t, id) end
+  end
+  if ix_present(row.clickId) then redis.call('ZADD', base .. ':ix:a:c:' .. row.clickId, t, id) end
+  if ix_present(row.conversionId) then redis.call('ZADD', base .. ':ix:a:cv:' .. row.conversionId, t, id) end
+  if ix_present(row.sourceIp) then redis.call('ZADD', base .. ':ix:a:ip:' .. row.sourceIp, t, id) end
+end
+
+local IX_E_STATUS = { 'pending', 'completed', 'cancelled' }
+local IX_E_APPROVAL = { 'pending', 'auto_approved', 'manual_approved', 'rejected' }
+local IX_C_STATUS = { 'pending', 'converted', 'expired', 'rejected' }
+
+local function ix_move(base, prefix, values, current, score, id)
+  for _, v in ipairs(values) do
+    if v ~= current then redis.call('ZREM', base .. prefix .. v, id) end
+  end
+  redis.call('ZADD', base .. prefix .. current, score, id)
+end
+
+local function ix_earning(base, e, created, click)
+  local id, t = e.earningId, e.createdAt
+  if created then
+    redis.call('ZADD', base .. ':ix:e', t, id)
+    redis.call('ZADD', base .. ':ix:e:u:' .. e.userId, t, id)
+    redis.call('ZADD', base .. ':ix:e:p:' .. e.productId, t, id)
+    if click and ix_present(click.network) then
+      redis.call('ZADD', base .. ':ix:e:n:' .. click.network, t, id)
+      redis.call('HSET', base .. ':ix:enet', id, click.network)
+    end
+  end
+  ix_move(base, ':ix:e:st:', IX_E_STATUS, e.status, t, id)
+  ix_move(base, ':ix:e:as:', IX_E_APPROVAL, e.approvalStatus, t, id)
+  if e.credited and ix_present(e.creditedAt) then redis.call('ZADD', base .. ':ix:e:cr', 'NX', e.creditedAt, id) end
+  if e.credited and e.status == 'cancelled' and ix_present(e.cancelledAt) then
+    redis.call('ZADD', base .. ':ix:e:rv', 'NX', e.cancelledAt, id)
+  end
+end
+
+local function ix_click(base, click, created)
+  local id, t = click.clickId, click.createdAt
+  if created then
+    redis.call('ZADD', base .. ':ix:c', t, id)
+    redis.call('ZADD', base .. ':ix:c:u:' .. click.userId, t, id)
+    redis.call('ZADD', base .. ':ix:c:p:' .. click.productId, t, id)
+  end
+  ix_move(base, ':ix:c:st:', IX_C_STATUS, click.status, t, id)
+end
+`;
