@@ -106,6 +106,8 @@ export interface RiskCounterDocument {
   count: number;
   amount: StoredInt64;
   expiresAt: Date;
+  /** Standalone path: reservations in flight (attempt id, amount reserved), already in count and amount. */
+  reservations?: Array<{ id: string; amount: StoredInt64 }>;
 }
 
 /**

@@ -11,8 +11,9 @@
  * wallet by idempotency key (`supportsInlineLedger` is false).
  *
  * A user-keyed step on an absent click inserts the virtual click with the journal instead (the
- * insert is the claim), after claiming its (network, transaction id). Daily caps are refused
- * here (no transaction holds a day counter and a click together).
+ * insert is the claim), after claiming its (network, transaction id). Daily caps reserve on their
+ * day counters before the step and settle after (no transaction holds a counter and a click
+ * together; see risk-counters.ts).
  *
  * Crash windows: before the claim, nothing was written (the advertiser's retry redoes it);
  * after the claim, the journal is on the click and the next step on that click or
@@ -24,12 +25,12 @@ import { ObjectId } from 'mongodb';
 import { ConflictError, type ApprovalCommand, type ApprovalOutcome, type ConversionOutcome } from 'clickcredit';
 import { claimClick } from './claim-click.js';
 import type { StoreCollections } from './collections.js';
-import type { ClickDocument, JournalDocument, NetworkTransactionDocument } from './documents.js';
+import { clickFromDocument, type ClickDocument, type JournalDocument, type NetworkTransactionDocument } from './documents.js';
 import { LostRace, backoffMs, isDuplicateKey, sleep } from './errors.js';
 import { asId } from './guards.js';
 import { finishJournal } from './journal.js';
 import { planApproval, planConversion, type StepPlan } from './plan.js';
-import { assertNoDailyCaps } from './risk-counters.js';
+import { reserveCounters, reservedCounters, settleReservations, type StepReservations } from './risk-counters.js';
 import type { Steps } from './steps-transactional.js';
 
 const MAX_ATTEMPTS = 100;
@@ -91,21 +92,27 @@ export function standaloneSteps(c: StoreCollections): Steps {
     async applyConversion(command): Promise<ConversionOutcome> {
       const clickId = asId(command.clickId, 'clickId');
       const conversionId = asId(command.conversionId, 'conversionId');
-      assertNoDailyCaps(command);
+      let reservations: StepReservations | null | undefined;
       for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
         const click = await readSettledClick(clickId);
+        // Daily caps: reserved once per step on the first read of the click (see risk-counters.ts).
+        reservations ??= await reserveCounters(c, click ? clickFromDocument(click) : (command.clickIfAbsent ?? null), command);
         const earning = click ? await c.earnings.findOne({ clickId, conversionId }) : null;
-        const plan = planConversion(click, earning, command, false);
+        const plan = planConversion(click, earning, command, false, reservedCounters(reservations));
         const outcome = { decision: plan.decision, earning: plan.earning, owed: plan.owed, rule: plan.rule };
+        const settle = async () => {
+          if (reservations) await settleReservations(c, reservations, plan.counted && plan.earning ? plan.earning.amountMinor : null);
+          return outcome;
+        };
         if (!click && plan.clickInsert) {
-          if (await insertVirtual(plan.clickInsert, plan.networkTransaction, journalOf(command.attemptId, command.now, plan, plan.attempt))) return outcome;
+          if (await insertVirtual(plan.clickInsert, plan.networkTransaction, journalOf(command.attemptId, command.now, plan, plan.attempt))) return settle();
           continue; // the same virtual click was inserted meanwhile: decide again on it
         }
         if (!click || !plan.clickSet) {
           await c.attempts.insertOne(plan.attempt); // nothing changes: the audit row is the whole step
-          return outcome;
+          return settle();
         }
-        if (await commit(click, plan.clickSet, journalOf(command.attemptId, command.now, plan, plan.attempt))) return outcome;
+        if (await commit(click, plan.clickSet, journalOf(command.attemptId, command.now, plan, plan.attempt))) return settle();
         await sleep(backoffMs(attempt));
       }
       throw new Error('clickcredit/mongodb: too many concurrent steps on one click; retry the postback');

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { userKeyedClick, type ClickRecord, type ConversionCommand, type RiskPolicy } from 'clickcredit';
 import { clickToDocument, earningToDocument, type EarningDocument } from '../../adapters/mongodb/documents.js';
 import { planApproval, planConversion } from '../../adapters/mongodb/plan.js';
-import { assertNoDailyCaps, counterExpiry, counterIdsOf } from '../../adapters/mongodb/risk-counters.js';
+import { toLong } from '../../adapters/mongodb/int64.js';
+import { counterExpiry, counterIdsOf, reservationFilter, reservedCounters } from '../../adapters/mongodb/risk-counters.js';
 
 const t0 = new Date('2026-01-01T00:00:00Z');
 const later = new Date(t0.getTime() + 60_000);
@@ -180,9 +181,29 @@ describe('mongodb risk day counters', () => {
     expect(counterExpiry(now)).toEqual(new Date('2026-03-06T00:00:00Z'));
   });
 
-  it('the standalone path refuses a policy with daily caps and accepts every other rule', () => {
-    expect(() => assertNoDailyCaps(command({ risk: capped }))).toThrow(/transactions/);
-    expect(() => assertNoDailyCaps(command({ risk: { ...capped, perUserDailyCap: null, perIpDailyCap: null, offerMismatch: 'hold' } }))).not.toThrow();
-    expect(() => assertNoDailyCaps(command())).not.toThrow();
+  it('standalone reservations: the filter lets a reservation in only below the cap and once per attempt', () => {
+    const filter = reservationFilter('user:2026-03-04:u', { count: 3, amountMinor: 1000n }, 400n, 'att-1');
+    expect(filter).toMatchObject({ _id: 'user:2026-03-04:u', 'reservations.id': { $ne: 'att-1' }, count: { $lt: 3 } });
+    expect(JSON.stringify(filter.$expr)).toBe(JSON.stringify({ $lte: [{ $add: ['$amount', toLong(400n)] }, toLong(1000n)] }));
+    const countOnly = reservationFilter('ip:2026-03-04:x', { count: 1, amountMinor: null }, 5n, 'att-2');
+    expect(countOnly).not.toHaveProperty('$expr');
+    expect(reservationFilter('ip:d:x', { count: null, amountMinor: 9n }, 5n, 'a')).not.toHaveProperty('count');
+    expect(() => reservationFilter({ $ne: null } as never, { count: 1, amountMinor: null }, 1n, 'a')).toThrow(TypeError);
+  });
+
+  it('standalone reservations decide like counters: reserved has room, refused is at the cap (count or amount)', () => {
+    const roomy: RiskPolicy = { ...capped, perIpDailyCap: { count: null, amountMinor: 5000n } };
+    const base = command({ risk: roomy });
+    const stepOf = (user: boolean, ip: boolean) => ({
+      attemptId: 'a',
+      user: { id: 'user:2026-03-04:u', reserved: user, boundMinor: 1000n, cap: roomy.perUserDailyCap! },
+      ip: { id: 'ip:2026-03-04:x', reserved: ip, boundMinor: 1000n, cap: roomy.perIpDailyCap! },
+    });
+    const decide = (user: boolean, ip: boolean) => planConversion(clickToDocument({ ...click, ipAddress: 'x' }, 1), null, base, false, reservedCounters(stepOf(user, ip)));
+    expect(decide(true, true)).toMatchObject({ decision: 'credited', counted: true });
+    expect(decide(false, true)).toMatchObject({ decision: 'held', rule: 'user_daily_cap' });
+    // The IP cap of this policy is on the amount only (count null): still exceeded when not reserved.
+    expect(decide(true, false)).toMatchObject({ decision: 'held', rule: 'ip_daily_cap' });
+    expect(reservedCounters(null)).toEqual({ user: null, ip: null });
   });
 });
