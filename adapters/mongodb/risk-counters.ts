@@ -128,24 +128,28 @@ export function reservationFilter(id: string, cap: RiskCap, boundMinor: bigint, 
 async function tryReserve(c: StoreCollections, id: string, cap: RiskCap, boundMinor: bigint, attemptId: string, now: Date): Promise<boolean> {
   // A fresh counter is created by the upsert below without the filter's checks: the bound alone must fit.
   if (cap.amountMinor !== null && boundMinor > cap.amountMinor) return false;
-  try {
-    await c.riskCounters.updateOne(
-      reservationFilter(id, cap, boundMinor, attemptId),
-      {
-        $inc: { count: 1, amount: toLong(boundMinor) },
-        $push: { reservations: { id: attemptId, amount: toLong(boundMinor) } },
-        $setOnInsert: { expiresAt: counterExpiry(now) },
-      },
-      { upsert: true },
-    );
-    return true;
-  } catch (error) {
-    // The counter exists but refused the filter: the upsert's insert hit its _id. Reserved
-    // already by this very attempt (a re-sent call), or the cap is reached.
-    if (!isDuplicateKey(error)) throw error;
-    const mine = await c.riskCounters.findOne({ _id: asId(id, 'counter'), 'reservations.id': attemptId }, { projection: { _id: 1 } });
-    return mine !== null;
+  // Two rounds: a duplicate key in the first may only mean that a concurrent reservation created
+  // the counter between our query and our insert; in the second the counter exists, so a
+  // duplicate key means its filter refused us.
+  for (let round = 1; round <= 2; round += 1) {
+    try {
+      await c.riskCounters.updateOne(
+        reservationFilter(id, cap, boundMinor, attemptId),
+        {
+          $inc: { count: 1, amount: toLong(boundMinor) },
+          $push: { reservations: { id: attemptId, amount: toLong(boundMinor) } },
+          $setOnInsert: { expiresAt: counterExpiry(now) },
+        },
+        { upsert: true },
+      );
+      return true;
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+    }
   }
+  // The counter refused the filter: reserved already by this very attempt (a re-sent call), or at its cap.
+  const mine = await c.riskCounters.findOne({ _id: asId(id, 'counter'), 'reservations.id': attemptId }, { projection: { _id: 1 } });
+  return mine !== null;
 }
 
 /**
