@@ -119,7 +119,7 @@ async function fuzz(kind: StoreKind, mode: Mode): Promise<Outcome> {
       return { reply, clickId };
     };
 
-    const checkReply = (target: Target, request: HostileRequest, reply: Reply, clickId: string, repro: string) => {
+    const checkReply = (target: Target, request: HostileRequest, reply: Reply, clickId: string, repro: string, created: string[] = []) => {
       const where = `${request.route} ${target.server.framework}`;
       if (reply.status === 0) return fail(`${where}: no answer (${reply.error})`, repro);
       if (reply.status >= 500) {
@@ -156,6 +156,7 @@ async function fuzz(kind: StoreKind, mode: Mode): Promise<Outcome> {
       if (request.route === 'createClick' && reply.status === 201) {
         const redirectUrl = String(reply.json?.data?.redirectUrl ?? '');
         if (!ABSOLUTE_URL.test(redirectUrl)) fail(`${where}: click stored with a task URL that is not a clean absolute URL`, `${repro}\n  redirectUrl: ${JSON.stringify(redirectUrl.slice(0, 120))}`);
+        created.push(String(reply.json?.data?.clickId));
       }
       if (request.route === 'postback' && reply.status === 200 && request.click.pool === 'user') {
         const data = reply.json?.data as { duplicate?: boolean; amount?: string; status?: string } | undefined;
@@ -181,8 +182,19 @@ async function fuzz(kind: StoreKind, mode: Mode): Promise<Outcome> {
         }
         requests += 2;
         const repro = reproOf(request);
-        checkReply(targets[0]!, request, a!.reply, a!.clickId, repro);
-        checkReply(targets[1]!, request, b!.reply, b!.clickId, repro);
+        const created: string[][] = [[], []];
+        checkReply(targets[0]!, request, a!.reply, a!.clickId, repro, created[0]);
+        checkReply(targets[1]!, request, b!.reply, b!.clickId, repro, created[1]);
+        // A click the fuzzer managed to create is followed to its offer: the stored task URL
+        // must come back as a clean absolute redirect (or a refusal in the envelope).
+        for (const [side, ids] of created.entries()) {
+          for (const id of ids) {
+            const follow: HostileRequest = { route: 'track', label: 'GET /track ?redirect=1 of a fuzz-created click', method: 'GET', path: `/track/${id}`, query: 'redirect=1', headers: {}, click: { pool: 'none' }, expect: {} };
+            const reply = await send({ url: `${targets[side]!.server.base}/track/${id}?redirect=1`, timeoutMs: 20_000 }, targets[side]!.agent);
+            requests += 1;
+            checkReply(targets[side]!, follow, reply, id, `${repro}\n  then GET $BASE/track/<its click id>?redirect=1`);
+          }
+        }
         if (a!.reply.status === 431 || b!.reply.status === 431) continue;
         const codeOf = (reply: Reply) => `${reply.status} ${reply.json?.error?.code ?? ''}`.trim();
         if (codeOf(a!.reply) !== codeOf(b!.reply)) fail(`${request.route}: Express ${codeOf(a!.reply)} vs Fastify ${codeOf(b!.reply)}`, repro);

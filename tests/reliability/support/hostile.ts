@@ -179,7 +179,8 @@ const createClick: fc.Arbitrary<HostileRequest> = fc
       headers: { ...headers, ...(contentType ? { 'content-type': contentType } : {}) },
       body,
       click: { pool: 'none' },
-      expect: productId.length > 256 ? { status: 400 } : {},
+      // An id over 256 characters is a 400 (a body over the limit may be refused first: 413).
+      expect: productId.length > 256 && shape !== 5 ? { status: 400 } : {},
     }));
   });
 
@@ -198,7 +199,7 @@ const postback: fc.Arbitrary<HostileRequest> = clickRef.chain((ref) =>
     conversionId: ids,
     transactionId: fc.option(ids, { nil: undefined }),
     placement: fc.constantFrom('get', 'json', 'form', 'form-json', 'text', 'query+json', 'octet'),
-    queryNoise: fc.constantFrom('', '&click_id[$ne]=x', '&click_id=@CLICK@&click_id=other', '&__proto__[admin]=1', '&constructor[prototype][x]=1', '&amount[]=1', '&status[$gt]=', '&&&', '&=', '&%00=%00', '&amount=1&amount=2'),
+    queryNoise: fc.oneof({ weight: 3, arbitrary: fc.constant('') }, { weight: 2, arbitrary: fc.constantFrom('&click_id[$ne]=x', '&click_id=@CLICK@&click_id=other', '&__proto__[admin]=1', '&constructor[prototype][x]=1', '&amount[]=1', '&status[$gt]=', '&&&', '&=', '&%00=%00', '&amount=1&amount=2') }),
     contentType: fc.option(contentTypes, { nil: undefined }),
   }).map(({ id, amount, status, conversionId, transactionId, placement, queryNoise, contentType }): HostileRequest => {
     const fields: Record<string, unknown> = { status, conversionId };
@@ -267,6 +268,7 @@ const getClick: fc.Arbitrary<HostileRequest> = clickRef.chain((ref) =>
   })));
 
 const cursors = fc.oneof(
+  fc.constantFrom('OTk5OTk5OTk5OTk5OTk5Ong', 'OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5Ong'),
   fc.constantFrom('OTk5OTk5OTk5OTk5OTk5Ong', 'LTk5OTk5OTk5OTk5OTk5Ong', 'MDow', 'OjA', '', '=', '%00', 'null', '__proto__', 'eyJhIjoxfQ', 'AAAA', '////', 'OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5Ong'),
   fc.string({ unit: 'binary', maxLength: 60 }).filter(safe).map((text) => Buffer.from(text).toString('base64url')),
   fc.tuple(fc.bigInt({ min: -(10n ** 20n), max: 10n ** 20n }), fc.oneof(fc.uuid(), nasty)).filter(([, id]) => safe(id)).map(([ms, id]) => Buffer.from(`${ms}:${id}`).toString('base64url')),
@@ -274,7 +276,7 @@ const cursors = fc.oneof(
   longText(500, 1200),
 );
 const earnings: fc.Arbitrary<HostileRequest> = fc
-  .record({ cursor: fc.option(cursors, { nil: undefined }), limit: fc.option(fc.constantFrom('1', '100', '0', '-1', '1000', '1e3', 'abc', '٣', '', ' 5', '5 ', '01', '999', '3.5'), { nil: undefined }), noise: fc.constantFrom('', '&cursor=a&cursor=b', '&limit=1&limit=2', '&cursor[$gt]=', '&limit[]=1'), headers: auth })
+  .record({ cursor: fc.option(cursors, { nil: undefined }), limit: fc.option(fc.constantFrom('1', '100', '0', '-1', '1000', '1e3', 'abc', '٣', '', ' 5', '5 ', '01', '999', '3.5'), { nil: undefined }), noise: fc.oneof({ weight: 4, arbitrary: fc.constant('') }, { weight: 1, arbitrary: fc.constantFrom('&cursor=a&cursor=b', '&limit=1&limit=2', '&cursor[$gt]=', '&limit[]=1') }), headers: auth })
   .map(({ cursor, limit, noise, headers }): HostileRequest => {
     const parts = [cursor === undefined ? null : `cursor=${encodeAny(cursor)}`, limit === undefined ? null : `limit=${encodeAny(limit)}`].filter(Boolean);
     const signedIn = headers.authorization === TOKENS.user || headers.authorization === TOKENS.friend;
