@@ -2,7 +2,6 @@
  * Building the {@link NetworkCallback} a network's verifiers and field readers see.
  * @module
  */
-import { ValidationError } from '../errors.js';
 import type { PostbackRequest } from '../postback/request.js';
 import type { NetworkCallback } from './types.js';
 
@@ -12,7 +11,10 @@ const MAX_DEPTH = 4;
 const MAX_FIELDS = 500;
 
 /**
- * The callback of `request` to the network configured as `network`. `fullUrl` is rebuilt as
+ * The callback of `request` to the network configured as `network`. A malformed request (not an
+ * object of fields, too many or too deeply nested fields) throws a `RangeError`: the tracker
+ * refuses it as `invalid_input`. (No core error class here: this module is bundled into the
+ * `clickcredit/networks` subpath too, and error classes must exist once.) `fullUrl` is rebuilt as
  * `publicUrl + /postback/<network> + ? + rawQuery` with the raw query exactly as received, so a
  * host behind a proxy gets the URL the network signed as long as `publicUrl` is the public base.
  */
@@ -20,7 +22,7 @@ export function networkCallbackOf(network: string, request: PostbackRequest, pub
   const params: Record<string, Scalar> = Object.create(null);
   for (const source of [request.query, request.body]) {
     if (source === null || source === undefined || source === '') continue;
-    if (typeof source !== 'object' || Array.isArray(source)) throw new ValidationError('Callback body must be an object of fields');
+    if (typeof source !== 'object' || Array.isArray(source)) throw new RangeError('Callback body must be an object of fields');
     flatten(source as Record<string, unknown>, '', params, 0);
   }
   const rawQuery = (request.rawQuery ?? '').replace(/^\?/, '');
@@ -35,11 +37,11 @@ export function networkCallbackOf(network: string, request: PostbackRequest, pub
 function flatten(source: Record<string, unknown>, prefix: string, into: Record<string, Scalar>, depth: number): void {
   for (const [key, value] of Object.entries(source)) {
     const name = prefix === '' ? key : `${prefix}.${key}`;
-    if (Object.keys(into).length >= MAX_FIELDS) throw new ValidationError('Callback has too many fields');
+    if (Object.keys(into).length >= MAX_FIELDS) throw new RangeError('Callback has too many fields');
     if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
       into[name] = value;
     } else if (typeof value === 'object' && value !== undefined) {
-      if (depth >= MAX_DEPTH) throw new ValidationError('Callback fields are nested too deeply');
+      if (depth >= MAX_DEPTH) throw new RangeError('Callback fields are nested too deeply');
       // Arrays keep their index as a key (`items.0`): never an operator object, always plain text.
       flatten(value as Record<string, unknown>, name, into, depth + 1);
     }
