@@ -17,6 +17,8 @@ export interface CollectionNames {
   riskCounters: string;
   /** The unique (network, transaction id) claims of user-keyed clicks. */
   networkTransactions: string;
+  /** Worker leases (`_id` is the lease name). */
+  workerLeases: string;
 }
 
 /** Collection names under a prefix (default `clickcredit_`). */
@@ -30,6 +32,7 @@ export function collectionNames(prefix = 'clickcredit_'): CollectionNames {
     attempts: `${prefix}postback_attempts`,
     riskCounters: `${prefix}risk_counters`,
     networkTransactions: `${prefix}network_transactions`,
+    workerLeases: `${prefix}worker_leases`,
   };
 }
 
@@ -52,12 +55,23 @@ export async function ensureIndexes(db: Db, options: EnsureIndexesOptions = {}):
     { key: { status: 1, expiresAt: 1 }, name: 'clicks_by_status_expiry' },
     // Standalone path: steps a crash interrupted, found by retryPendingCredits().
     { key: { 'journal.at': 1 }, name: 'clicks_with_journal', partialFilterExpression: { 'journal.at': { $exists: true } } },
+    // Admin lists, each ending in the list order; the first also serves the statistics' window.
+    { key: { createdAt: -1, _id: -1 }, name: 'clicks_recent' },
+    { key: { userId: 1, createdAt: -1, _id: -1 }, name: 'clicks_by_user' },
+    { key: { productId: 1, createdAt: -1, _id: -1 }, name: 'clicks_by_product' },
+    { key: { status: 1, createdAt: -1, _id: -1 }, name: 'clicks_by_status' },
   ]);
   await db.collection(names.earnings).createIndexes([
     { key: { clickId: 1, conversionId: 1 }, name: 'one_earning_per_conversion', unique: true },
     { key: { userId: 1, createdAt: -1, _id: -1 }, name: 'earnings_by_user_newest' },
     { key: { 'owed.key': 1 }, name: 'outbox_key' },
     { key: { updatedAt: 1 }, name: 'earnings_owing', partialFilterExpression: { owing: true } },
+    { key: { createdAt: -1, _id: -1 }, name: 'earnings_recent' },
+    { key: { approvalStatus: 1, createdAt: -1, _id: -1 }, name: 'earnings_by_approval' },
+    { key: { status: 1, createdAt: -1, _id: -1 }, name: 'earnings_by_status' },
+    { key: { productId: 1, createdAt: -1, _id: -1 }, name: 'earnings_by_product' },
+    { key: { creditedAt: 1 }, name: 'earnings_credited_at', partialFilterExpression: { credited: true } },
+    { key: { cancelledAt: 1 }, name: 'earnings_cancelled_at', partialFilterExpression: { credited: true, status: 'cancelled' } },
   ]);
   await db.collection(names.ledger).createIndexes([
     { key: { key: 1 }, name: 'ledger_idempotency_key', unique: true },
@@ -74,7 +88,14 @@ export async function ensureIndexes(db: Db, options: EnsureIndexesOptions = {}):
   await db.createCollection(names.networkTransactions).catch(ignoreExisting);
   await db.collection(names.attempts).createIndexes([
     { key: { clickId: 1, receivedAt: 1, order: 1 }, name: 'attempts_by_click' },
+    { key: { receivedAt: -1, _id: -1 }, name: 'attempts_recent' },
+    { key: { decision: 1, receivedAt: -1, _id: -1 }, name: 'attempts_by_decision' },
+    { key: { conversionId: 1, receivedAt: -1, _id: -1 }, name: 'attempts_by_conversion' },
+    { key: { sourceIp: 1, receivedAt: -1, _id: -1 }, name: 'attempts_by_source_ip' },
+    { key: { earningId: 1 }, name: 'attempts_by_earning' },
   ]);
+  // worker_leases: _id is the lease name.
+  await db.createCollection(names.workerLeases).catch(ignoreExisting);
 }
 
 /** Same as {@link ensureIndexes}, named like the Postgres adapter's `migrate()`. */

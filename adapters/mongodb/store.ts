@@ -11,6 +11,8 @@
  */
 import { ConflictError, type ClickStore, type RawReads } from 'clickcredit';
 import type { Db, MongoClient } from 'mongodb';
+import { mongoAdmin, mongoLeases } from './admin.js';
+import { collectionNames } from './indexes.js';
 import { openCollections, type StoreCollections } from './collections.js';
 import {
   attemptFromDocument,
@@ -66,12 +68,15 @@ export async function createMongoStore(options: MongoStoreOptions): Promise<Mong
   if (transactional && !client) throw new TypeError('clickcredit/mongodb: transactions need the MongoClient: pass options.client');
   const run = transactionRunner(client as MongoClient, c);
   const steps = transactional ? transactionalSteps(c, run) : standaloneSteps(c);
+  const wallet = transactional ? transactionalWallet(c, run) : standaloneWallet(c);
   return {
     name: transactional ? 'mongodb' : 'mongodb-standalone',
     // Inline ledger needs the entries in the same atomic step as the earning: transactions only.
     supportsInlineLedger: transactional,
     transactional,
-    wallet: transactional ? transactionalWallet(c, run) : standaloneWallet(c),
+    wallet,
+    admin: mongoAdmin(c, wallet, transactional ? run : null),
+    leases: mongoLeases(c, collectionNames(options.collectionPrefix).workerLeases),
     ...clickMethods(c),
     applyConversion: steps.applyConversion,
     decideApproval: steps.decideApproval,
