@@ -24,7 +24,7 @@ export {
 } from './risk.js';
 export { handleNetworkCallback, convertAmount, type NetworkCallbackOutcome, type ResolvedNetwork } from './postback/handle-network-callback.js';
 export type { NetworkDefinition, NetworkCallback, NetworkReply, NetworkRefusal } from './networks/types.js';
-export { userKeyedClickId, userKeyedClick, networkProductId, USER_KEYED_NAMESPACE, USER_KEYED_EXPIRES_AT, type UserKeyedClickInput } from './user-keyed.js';
+export { userKeyedClickId, userKeyedClick, isVirtualClickId, networkProductId, USER_KEYED_NAMESPACE, USER_KEYED_EXPIRES_AT, type UserKeyedClickInput } from './user-keyed.js';
 export { assertTaskUrl, buildRedirectUrl, buildPostbackUrl } from './click-url.js';
 export { encodeCursor, decodeCursor } from './cursor.js';
 export { toClickView, toEarningView, toPostbackAttemptView } from './views.js';

@@ -24,6 +24,15 @@ export function userKeyedClickId(network: string, transactionId: string): string
   return uuidv5(`${network}\u0000${transactionId}`, USER_KEYED_NAMESPACE);
 }
 
+/**
+ * True for the id of a virtual click (UUID v5). Clicks the tracker issues are UUID v4, so a
+ * postback that names a v5 id on the generic or a click-keyed route is aimed at a network's
+ * user-keyed conversion, which only that network's route may move.
+ */
+export function isVirtualClickId(clickId: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i.test(clickId);
+}
+
 /** The product id of a network's user-keyed conversions unless the network names one. */
 export function networkProductId(network: string): string {
   return `network:${network}`;

@@ -11,6 +11,7 @@ import {
   ValidationError,
 } from '../errors.js';
 import { goalConversionId } from '../conversion.js';
+import { isVirtualClickId } from '../user-keyed.js';
 import { formatAmount, parseAmount } from '../money.js';
 import type { ResolvedOptions } from '../options.js';
 import type { ConversionCommand, ConversionOutcome, RiskRefusal } from '../ports.js';
@@ -43,6 +44,12 @@ export async function handlePostback(options: ResolvedOptions, request: Postback
     options.logger.warn('postback refused by verification', { reason: verdict.reason, sourceIp });
     // The reason goes to the audit row for support, never to the caller.
     return refuse('forbidden', new PostbackForbiddenError(), `verification refused: ${verdict.reason}`);
+  }
+
+  // A virtual click (user-keyed conversion) is moved by its network's route only: here it is unknown.
+  const namedClick = readField(params, 'clickId');
+  if (namedClick !== null && isVirtualClickId(namedClick)) {
+    return refuse('unknown_click', new NotFoundError('Click not found'), 'user-keyed conversions are received on their network route');
   }
 
   let command: ConversionCommand;

@@ -6,7 +6,7 @@
  */
 import { v4 as uuidv4 } from 'uuid';
 import { USER_KEYED_EXPIRES_AT, userKeyedClick, userKeyedClickId } from 'clickcredit';
-import { TEST_NETWORK, userKeyed, userKeyedCommand, applyThroughStore, type Theme } from '../context.js';
+import { TEST_NETWORK, applyThroughStore, postback, userKeyed, userKeyedCommand, type Theme } from '../context.js';
 
 /** User-keyed: credit once by (network, transaction), referral, holds, reversals early and late, races. */
 export const userKeyedTheme: Theme = ({ it, expect }, ctx) => {
@@ -222,6 +222,22 @@ export const userKeyedTheme: Theme = ({ it, expect }, ctx) => {
     expect(entries.filter((e) => e.kind === 'credit')).toHaveLength(10);
     expect(entries.filter((e) => e.kind === 'debit')).toHaveLength(10);
     await expectBalance(u, '0.00');
+  });
+
+  it('the generic postback cannot reach a virtual click: NOT_FOUND, audited, nothing moves', async () => {
+    const context = ctx();
+    const { user, harness, expectBalance, tracker } = context;
+    const t = tracker();
+    const u = user();
+    const txn = `txn-${uuidv4()}`;
+    await userKeyed(context, { transactionId: txn, userId: u, amount: '6.00' });
+    const clickId = userKeyedClickId(TEST_NETWORK, txn);
+    await expect(postback(t, clickId, { status: 'reversed', conversionId: txn })).rejects.toMatchObject({ code: 'NOT_FOUND', status: 404 });
+    await expect(postback(t, clickId, { amount: '50.00', conversionId: 'other' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    const decisions = (await harness.storage.listPostbackAttempts(clickId)).map((a) => a.decision);
+    expect(decisions).toEqual(['credited', 'unknown_click', 'unknown_click']);
+    expect(await harness.raw.earningsOfClick(clickId)).toHaveLength(1);
+    await expectBalance(u, '6.00', t);
   });
 
   it('a command without clickIfAbsent for an unknown virtual click is unknown_click, and nothing is inserted', async () => {
