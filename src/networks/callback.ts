@@ -20,10 +20,11 @@ const MAX_FIELDS = 500;
  */
 export function networkCallbackOf(network: string, request: PostbackRequest, publicUrl: string): NetworkCallback {
   const params: Record<string, Scalar> = Object.create(null);
+  const count = { fields: 0 };
   for (const source of [request.query, request.body]) {
     if (source === null || source === undefined || source === '') continue;
     if (typeof source !== 'object' || Array.isArray(source)) throw new RangeError('Callback body must be an object of fields');
-    flatten(source as Record<string, unknown>, '', params, 0);
+    flatten(source as Record<string, unknown>, '', params, 0, count);
   }
   const rawQuery = (request.rawQuery ?? '').replace(/^\?/, '');
   return {
@@ -34,16 +35,16 @@ export function networkCallbackOf(network: string, request: PostbackRequest, pub
   };
 }
 
-function flatten(source: Record<string, unknown>, prefix: string, into: Record<string, Scalar>, depth: number): void {
+function flatten(source: Record<string, unknown>, prefix: string, into: Record<string, Scalar>, depth: number, count: { fields: number }): void {
   for (const [key, value] of Object.entries(source)) {
     const name = prefix === '' ? key : `${prefix}.${key}`;
-    if (Object.keys(into).length >= MAX_FIELDS) throw new RangeError('Callback has too many fields');
+    if (++count.fields > MAX_FIELDS) throw new RangeError('Callback has too many fields');
     if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
       into[name] = value;
     } else if (typeof value === 'object' && value !== undefined) {
       if (depth >= MAX_DEPTH) throw new RangeError('Callback fields are nested too deeply');
       // Arrays keep their index as a key (`items.0`): never an operator object, always plain text.
-      flatten(value as Record<string, unknown>, name, into, depth + 1);
+      flatten(value as Record<string, unknown>, name, into, depth + 1, count);
     }
   }
 }

@@ -85,7 +85,9 @@ export async function handleNetworkCallback(o: ResolvedOptions, name: string, re
     receivedAt: now,
     rule: null,
   };
-  const context: ReplyContext = { callback: networkCallbackOf(name, {}, o.publicUrl), transactionId: null, result: null };
+  // Until the request is read, a refusal reply sees the request with no fields.
+  const unread: NetworkCallback = { ...request, network: name, params: {}, fullUrl: `${o.publicUrl}/postback/${encodeURIComponent(name)}` };
+  const context: ReplyContext = { callback: unread, transactionId: null, result: null };
   const refuse = async (refusal: Refusal): Promise<NetworkCallbackOutcome> => {
     await recordAttempt(o, { ...audit, decision: refusal.decision, message: `${name}: ${refusal.message}` });
     return { reply: def.replies.refusal(refusal.code, context), decision: refusal.decision, result: null };
