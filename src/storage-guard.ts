@@ -106,7 +106,12 @@ export function boundedWallet(wallet: WalletPort, timeoutMs: number): WalletPort
 /** A store whose calls (and whose wallet's) fail with {@link StorageTimeoutError} past `timeoutMs`. */
 export function boundedStore(store: ClickStore, timeoutMs: number): ClickStore {
   if (!Number.isFinite(timeoutMs)) return store;
-  return bounded(store, timeoutMs, '', STORE_UNBOUNDED, { wallet: boundedWallet(store.wallet, timeoutMs) });
+  return bounded(store, timeoutMs, '', STORE_UNBOUNDED, {
+    wallet: boundedWallet(store.wallet, timeoutMs),
+    // The admin queries and the worker leases are store calls like any other.
+    ...(store.admin ? { admin: bounded(store.admin, timeoutMs, 'admin.', NOTHING_UNBOUNDED) } : {}),
+    ...(store.leases ? { leases: bounded(store.leases, timeoutMs, 'leases.', NOTHING_UNBOUNDED) } : {}),
+  });
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
