@@ -67,6 +67,34 @@ describe('Postgres going away (own server)', () => {
     }
   });
 
+  it('a connection killed while checked out for a transaction (migrate waiting on its lock): the call fails, the process stays up', async () => {
+    const pool = new pg.Pool({ connectionString: server.url, max: 2 }); // no 'error' listener, no store yet
+    const holder = new pg.Client(server.url);
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['clickcredit:locked']);
+      const migrating = migrate(pool, { schema: 'locked' });
+      const outcome = migrating.then(() => 'migrated', (error: Error) => error.message);
+      // Kill the migration's connection while its transaction waits for the lock.
+      let killed = 0;
+      for (let i = 0; i < 50 && killed === 0; i += 1) {
+        await sleep(50);
+        const { rows } = await holder.query(
+          "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))::int AS killed FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid()",
+        );
+        killed = rows[0].killed as number;
+      }
+      expect(killed).toBe(1);
+      expect(await outcome).toMatch(/terminat/i);
+      await holder.query('COMMIT');
+      expect(await migrate(pool, { schema: 'locked' })).not.toHaveLength(0);
+    } finally {
+      await holder.end();
+      await pool.end();
+    }
+  });
+
   it('a lone pg Client killed: no process exit, 503 from then on (a Client never reconnects: use a Pool)', async () => {
     const client = new pg.Client(server.url);
     await client.connect();
