@@ -16,6 +16,7 @@ export default defineConfig({
     fastify: 'adapters/fastify/index.ts',
     testing: 'src/testing/index.ts',
     client: 'adapters/client/index.ts',
+    dashboard: 'adapters/dashboard/index.ts',
     networks: 'src/networks/index.ts',
   },
   format: ['esm', 'cjs'],

@@ -8,6 +8,7 @@ const alias = [
   { find: /^clickcredit$/, replacement: here('./src/index.ts') },
   { find: /^clickcredit\/testing$/, replacement: here('./src/testing/index.ts') },
   { find: /^clickcredit\/client$/, replacement: here('./adapters/client/index.ts') },
+  { find: /^clickcredit\/dashboard$/, replacement: here('./adapters/dashboard/index.ts') },
   { find: /^clickcredit\/networks$/, replacement: here('./src/networks/index.ts') },
   { find: /^clickcredit\/(memory|postgres|redis|mongodb|express|fastify)$/, replacement: here('./adapters/$1/index.ts') },
 ];

@@ -4,7 +4,8 @@
  */
 import express from 'express';
 import { buildOpenApiDocument, createClickCreditRouter } from 'clickcredit/express';
-import { userFromAuthorization } from '../shared/demo-data.js';
+import { createDashboardMiddleware } from 'clickcredit/dashboard';
+import { adminFromAuthorization, userFromAuthorization } from '../shared/demo-data.js';
 import { startBanner } from '../shared/banner.js';
 import { PREFIX, setUpExample } from '../shared/tracker.js';
 import { mountDemoOnExpress } from '../demo/mount.js';
@@ -17,7 +18,16 @@ const openapi = buildOpenApiDocument(setup.baseUrl);
 app.get(`${PREFIX}/openapi.json`, (_req, res) => void res.json(openapi));
 // The demo loop in a browser: / redirects to /demo, the mock advertiser is at /demo/advertiser.
 mountDemoOnExpress(app, demoRoutesFor(setup, PREFIX));
-app.use(PREFIX, createClickCreditRouter({ tracker: setup.tracker, authenticate: (req) => userFromAuthorization(req.headers.authorization) }));
+app.use(
+  PREFIX,
+  createClickCreditRouter({
+    tracker: setup.tracker,
+    authenticate: (req) => userFromAuthorization(req.headers.authorization),
+    authorizeAdmin: (req) => adminFromAuthorization(req.headers.authorization),
+  }),
+);
+// The operator dashboard: a static page; its data comes from the admin routes above (authorizeAdmin).
+app.use('/dashboard', createDashboardMiddleware({ apiBase: PREFIX }));
 
 const server = app.listen(setup.port, (error?: Error) => {
   if (error) return void cannotListen(error);
@@ -30,6 +40,10 @@ async function cannotListen(error: Error): Promise<void> {
   process.exit(1);
 }
 
+// Background jobs: expire clicks and retry owed credits; a store lease keeps several instances
+// of the example from running the same batch at once. Stopped (batch in hand finished) on SIGTERM.
+const workers = setup.tracker.startWorkers({ expireClicks: { intervalMs: 60_000 }, retryPendingCredits: { intervalMs: 15_000 } });
+
 let stopping = false;
 async function shutdown(): Promise<void> {
   if (stopping) return;
@@ -41,6 +55,7 @@ async function shutdown(): Promise<void> {
   const forced = setTimeout(() => server.closeAllConnections(), 5_000);
   await closed;
   clearTimeout(forced);
+  await workers.stop();
   await setup.close();
   console.log('clickcredit example stopped');
   process.exit(0);

@@ -3,7 +3,8 @@
  */
 import Fastify from 'fastify';
 import { buildOpenApiDocument, clickCreditFrameworkErrors, clickCreditPlugin } from 'clickcredit/fastify';
-import { userFromAuthorization } from '../shared/demo-data.js';
+import { dashboardPlugin } from 'clickcredit/dashboard';
+import { adminFromAuthorization, userFromAuthorization } from '../shared/demo-data.js';
 import { startBanner } from '../shared/banner.js';
 import { PREFIX, setUpExample } from '../shared/tracker.js';
 import { mountDemoOnFastify } from '../demo/mount.js';
@@ -21,7 +22,10 @@ await app.register(clickCreditPlugin, {
   prefix: PREFIX,
   tracker: setup.tracker,
   authenticate: (request) => userFromAuthorization(request.headers.authorization),
+  authorizeAdmin: (request) => adminFromAuthorization(request.headers.authorization),
 });
+// The operator dashboard: a static page; its data comes from the admin routes above (authorizeAdmin).
+await app.register(dashboardPlugin, { prefix: '/dashboard', apiBase: PREFIX });
 try {
   // All interfaces, like Express's app.listen(port); IPv4 only where IPv6 is disabled.
   await app.listen({ port: setup.port, host: '::' }).catch(async (error: { code?: string }) => {
@@ -36,11 +40,16 @@ try {
 }
 console.log(startBanner(setup, 'Fastify'));
 
+// Background jobs: expire clicks and retry owed credits; a store lease keeps several instances
+// of the example from running the same batch at once. Stopped (batch in hand finished) on SIGTERM.
+const workers = setup.tracker.startWorkers({ expireClicks: { intervalMs: 60_000 }, retryPendingCredits: { intervalMs: 15_000 } });
+
 let stopping = false;
 async function shutdown(): Promise<void> {
   if (stopping) return;
   stopping = true;
   await app.close();
+  await workers.stop();
   await setup.close();
   console.log('clickcredit example stopped');
   process.exit(0);

@@ -3,7 +3,9 @@
  * PGlite in a temp DATA_DIR and a POSTBACK_SECRET: pick demo-friend, start the task (a real click,
  * opened through the tracking link), complete it on the mock advertiser (a signed S2S postback),
  * and read the wallets on screen; then a duplicate (nothing moves), a reversal (user and referrer
- * debited) and a forged callback (403). Screenshots go to test-output/screenshots/.
+ * debited) and a forged callback (403); then the operator dashboard: a held earning approved from
+ * the hold queue, the forged callback in the postback log as `forbidden`, a user's ledger.
+ * Screenshots go to test-output/screenshots/.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -128,6 +130,79 @@ describe.runIf(run)(SUITE, () => {
     await frame.locator('#log li[data-action] details').first().evaluate((node) => node.setAttribute('open', ''));
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'demo-6-forged-refused.png') });
     await standalone.close();
+    expect(foreignRequests).toEqual([]);
+  });
+
+  // --- the operator dashboard, on the same example ---------------------------------------------
+  let dashboard: Page;
+  const admin = (path: string) =>
+    fetch(`${example.origin}/api/v1/earn${path}`, { headers: { authorization: 'Bearer demo-admin-token' } }).then(async (r) => ((await r.json()) as { data: any }).data);
+
+  it('a conversion of demo-review-product is held: nothing moves until an admin decides', async () => {
+    await page.locator('[data-offer="demo-review-product"] button').click();
+    await expect.poll(async () => (await advertiser()).url(), { timeout: 15_000 }).toContain('offer=demo-review-product');
+    const frame = await advertiser();
+    await frame.locator('#click-id').filter({ hasText: /^[0-9a-f-]{36}$/ }).waitFor();
+    expect(await send(frame, 'complete', 1)).toBe('200');
+    expect(await frame.locator('#log li[data-action]').first().locator('.verdict').textContent()).toContain('decision held');
+    await page.waitForTimeout(1_000);
+    expect([await apiBalance('demo-friend-token'), await apiBalance('demo-token')]).toEqual(['0.00', '0.00']);
+  });
+
+  it('the dashboard signs in with the admin token and charts the day', async () => {
+    dashboard = await chromium.context.newPage();
+    dashboard.on('request', (request) => {
+      if (!request.url().startsWith(example.origin)) foreignRequests.push(request.url());
+    });
+    await dashboard.goto(`${example.origin}/dashboard`);
+    await dashboard.locator('#token').fill('demo-admin-token');
+    await dashboard.locator('#login button').click();
+    await expect.poll(() => dashboard.locator('[data-total="Clicks"] strong').textContent(), { timeout: 15_000 }).toBe('2');
+    expect(await dashboard.locator('[data-total="Credited"] strong').textContent()).toBe('50.00');
+    expect(await dashboard.locator('[data-total="Reversed"] strong').textContent()).toBe('50.00');
+    expect(await dashboard.locator('[data-total="Refused postbacks"] strong').textContent()).toBe('1');
+    expect(await dashboard.locator('.chart canvas').count()).toBe(3);
+    await dashboard.screenshot({ path: join(SCREENSHOT_DIR, 'dashboard-1-overview.png'), fullPage: true });
+  });
+
+  it('the postback log shows the forged callback as forbidden, with why and what was received', async () => {
+    await dashboard.locator('#tabs [data-tab="postbacks"]').click();
+    await dashboard.locator('#postbacks-rows tr[data-decision="forbidden"]').first().waitFor({ timeout: 15_000 });
+    await dashboard.locator('#postbacks-form select[name="decision"]').selectOption('forbidden');
+    await dashboard.locator('#postbacks-form button').click();
+    await expect.poll(() => dashboard.locator('#postbacks-rows tr[data-attempt]').count()).toBe(1);
+    await dashboard.locator('#postbacks-rows tr[data-decision="forbidden"]').click();
+    const detail = dashboard.locator('#postback-detail');
+    expect(await detail.textContent()).toContain('signature does not match');
+    expect(await detail.locator('#raw-data').textContent()).toContain('forged_conv_');
+    expect(await detail.textContent()).toContain('127.0.0.1');
+    await dashboard.screenshot({ path: join(SCREENSHOT_DIR, 'dashboard-2-postback-log.png'), fullPage: true });
+  });
+
+  it('approving the held earning from the hold queue credits the user and the referrer once', async () => {
+    await dashboard.locator('#tabs [data-tab="holds"]').click();
+    const row = dashboard.locator('#holds-rows tr[data-user="demo-friend"]');
+    await row.waitFor({ timeout: 15_000 });
+    expect(await row.count()).toBe(1);
+    await dashboard.screenshot({ path: join(SCREENSHOT_DIR, 'dashboard-3-hold-queue.png'), fullPage: true });
+    await row.locator('button.approve').click();
+    await expect.poll(() => dashboard.locator('#notice').textContent()).toContain('Approved 50.00 for demo-friend (applied)');
+    expect(await dashboard.locator('#holds-rows tr[data-user]').count()).toBe(0);
+    expect([await apiBalance('demo-friend-token'), await apiBalance('demo-token')]).toEqual(['50.00', '5.00']);
+    expect((await admin('/admin/earnings?approvalStatus=pending')).items).toEqual([]);
+    // The user's page shows it too.
+    await expect.poll(() => balance('demo-friend').textContent(), { timeout: 10_000 }).toBe('50.00');
+  });
+
+  it("a user's wallet and ledger statement, with the running balance", async () => {
+    await dashboard.locator('#tabs [data-tab="user"]').click();
+    await dashboard.locator('#user-form input[name="userId"]').fill('demo-friend');
+    await dashboard.locator('#user-form button').click();
+    await expect.poll(() => dashboard.locator('#ledger-rows tr[data-entry]').count(), { timeout: 15_000 }).toBe(3);
+    expect(await dashboard.locator('[data-total="Balance"] strong').textContent()).toBe('50.00 USD');
+    const balancesAfter = await dashboard.locator('#ledger-rows tr[data-entry] td:nth-child(4)').allTextContents();
+    expect(balancesAfter).toEqual(['50.00', '0.00', '50.00']);
+    await dashboard.screenshot({ path: join(SCREENSHOT_DIR, 'dashboard-4-user-ledger.png'), fullPage: true });
     expect(foreignRequests).toEqual([]);
   });
 });
