@@ -12,6 +12,7 @@ import {
   type ApprovalCommand,
   type ConversionCommand,
   type ConversionDecision,
+  type ConversionTransition,
   type EarningRecord,
   type RiskCounters,
   type RiskRuleCode,
@@ -73,7 +74,8 @@ export interface ApprovalPlan {
  * daily caps). `inline` (a transactional store with its own ledger) writes ledger entries in the
  * step; otherwise the movements become owed operations embedded in the earning, in the same
  * single-document write as the earning itself. An absent click with `command.clickIfAbsent` is
- * planned as an insert of that virtual click (see `ClickStore` rule 0).
+ * planned as an insert of that virtual click (see `ClickStore` rule 0), unless `pairHolder` (the
+ * click id holding its (network, transaction id), read by the step) is another click.
  */
 export function planConversion(
   click: ClickDocument | null,
@@ -81,8 +83,14 @@ export function planConversion(
   command: ConversionCommand,
   inline: boolean,
   counters: RiskCounters = NO_RISK_COUNTERS,
+  pairHolder: string | null = null,
 ): ConversionPlan {
-  const t = decideConversion(click ? clickFromDocument(click) : null, earning ? earningFromDocument(earning) : null, command, counters);
+  // A virtual click whose (network, transaction id) another click id holds is already someone's:
+  // `conflict`, nothing but the audit row (as the memory store decides it).
+  const taken = click === null && command.clickIfAbsent && pairHolder !== null && pairHolder !== command.clickId;
+  const t: ConversionTransition = taken
+    ? { decision: 'conflict', click: null, clickCreated: false, earning: null, earningCreated: false, earningChanged: false, operations: [], rule: null, counted: false }
+    : decideConversion(click ? clickFromDocument(click) : null, earning ? earningFromDocument(earning) : null, command, counters);
   const attempt = attemptToDocument({
     attemptId: command.attemptId,
     clickId: command.clickId,

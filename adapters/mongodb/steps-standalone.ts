@@ -22,13 +22,14 @@
  * @module
  */
 import { ObjectId } from 'mongodb';
-import { ConflictError, type ApprovalCommand, type ApprovalOutcome, type ConversionOutcome } from 'clickcredit';
+import type { ApprovalCommand, ApprovalOutcome, ConversionOutcome } from 'clickcredit';
 import { claimClick } from './claim-click.js';
 import type { StoreCollections } from './collections.js';
 import { clickFromDocument, type ClickDocument, type JournalDocument, type NetworkTransactionDocument } from './documents.js';
 import { LostRace, backoffMs, isDuplicateKey, sleep } from './errors.js';
 import { asId } from './guards.js';
 import { finishJournal } from './journal.js';
+import { readPairHolder } from './network-transactions.js';
 import { planApproval, planConversion, type StepPlan } from './plan.js';
 import { reserveCounters, reservedCounters, settleReservations, type StepReservations } from './risk-counters.js';
 import type { Steps } from './steps-transactional.js';
@@ -61,13 +62,14 @@ export function standaloneSteps(c: StoreCollections): Steps {
 
   /**
    * A user-keyed step on an absent click: the (network, transaction id) claim first (held by
-   * another click: ConflictError), then the click inserted with the step's journal, which is
-   * its claim (a concurrent insert of the same id is a duplicate key: false, read again), then
-   * the journal finished. A crash between claim and insert leaves a claim naming this very click
+   * another click meanwhile: false, decide again), then the click inserted with the step's
+   * journal, which is its claim (a concurrent insert of the same id is a duplicate key: false,
+   * read again), then the journal finished. A crash between claim and insert leaves a claim naming this very click
    * id, which the retry reuses.
    */
   async function insertVirtual(click: ClickDocument, claim: NetworkTransactionDocument | null, journal: JournalDocument): Promise<boolean> {
-    if (claim) await claimNetworkTransaction(claim);
+    // Claimed meanwhile by another click id: decide again (the step then reads the holder: conflict).
+    if (claim && !(await claimNetworkTransaction(claim))) return false;
     try {
       await c.clicks.insertOne({ ...click, journal });
     } catch (error) {
@@ -78,13 +80,15 @@ export function standaloneSteps(c: StoreCollections): Steps {
     return true;
   }
 
-  async function claimNetworkTransaction(claim: NetworkTransactionDocument): Promise<void> {
+  /** Claims the pair for the click; false when another click id holds it. */
+  async function claimNetworkTransaction(claim: NetworkTransactionDocument): Promise<boolean> {
     try {
       await c.networkTransactions.insertOne(claim);
+      return true;
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
       const holder = await c.networkTransactions.findOne({ _id: asId(claim._id, 'networkTransaction') });
-      if (holder?.clickId !== claim.clickId) throw new ConflictError('Network transaction id already exists');
+      return holder?.clickId === claim.clickId;
     }
   }
 
@@ -98,7 +102,8 @@ export function standaloneSteps(c: StoreCollections): Steps {
         // Daily caps: reserved once per step on the first read of the click (see risk-counters.ts).
         reservations ??= await reserveCounters(c, click ? clickFromDocument(click) : (command.clickIfAbsent ?? null), command);
         const earning = click ? await c.earnings.findOne({ clickId, conversionId }) : null;
-        const plan = planConversion(click, earning, command, false, reservedCounters(reservations));
+        const holder = click ? null : await readPairHolder(c, command);
+        const plan = planConversion(click, earning, command, false, reservedCounters(reservations), holder);
         const outcome = { decision: plan.decision, earning: plan.earning, owed: plan.owed, rule: plan.rule };
         const settle = async () => {
           if (reservations) await settleReservations(c, reservations, plan.counted && plan.earning ? plan.earning.amountMinor : null);

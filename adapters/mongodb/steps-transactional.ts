@@ -16,6 +16,7 @@ import { insertEarning, updateEarning } from './earning-writes.js';
 import { PendingJournal } from './errors.js';
 import { asId } from './guards.js';
 import { planApproval, planConversion, type StepPlan } from './plan.js';
+import { readPairHolder } from './network-transactions.js';
 import { countConversion, counterIdsOf, readCounters } from './risk-counters.js';
 import { postInTransaction, type TransactionRunner } from './wallet.js';
 
@@ -40,7 +41,8 @@ export function transactionalSteps(c: StoreCollections, run: TransactionRunner):
         // both credit on one counter conflict and the later one decides again on the new count.
         const counterIds = counterIdsOf(click ? clickFromDocument(click) : (command.clickIfAbsent ?? null), command);
         const counters = await readCounters(c, counterIds, session);
-        const plan = planConversion(click, earning, command, command.ledger === 'inline', counters);
+        const holder = click ? null : await readPairHolder(c, command, session);
+        const plan = planConversion(click, earning, command, command.ledger === 'inline', counters, holder);
         if (click && plan.clickSet) {
           await claimClick(c, click, plan.clickSet, null, session);
           await writeStep(c, plan, session);
@@ -74,9 +76,9 @@ export function transactionalSteps(c: StoreCollections, run: TransactionRunner):
 }
 
 /**
- * Claims a virtual click's (network, transaction id) in the transaction. Held by another click:
- * a ConflictError (final, as the memory store's). Not held yet: inserted; a concurrent claim is
- * a duplicate key, and the re-run transaction reads the holder.
+ * Claims a virtual click's (network, transaction id) in the transaction (the step read no holder:
+ * a holder now is a concurrent claim, ConflictError). Not held yet: inserted; a concurrent claim
+ * is a duplicate key, and the re-run transaction reads the holder (then decides `conflict`).
  */
 async function claimNetworkTransaction(c: StoreCollections, claim: NetworkTransactionDocument, session: ClientSession): Promise<void> {
   const holder = await c.networkTransactions.findOne({ _id: asId(claim._id, 'networkTransaction') }, { session });

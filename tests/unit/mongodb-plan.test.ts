@@ -207,3 +207,19 @@ describe('mongodb risk day counters', () => {
     expect(reservedCounters(null)).toEqual({ user: null, ip: null });
   });
 });
+
+describe('mongodb step plans: a taken (network, transaction id)', () => {
+  it('a virtual click whose pair another click id holds is a conflict with its audit row only', () => {
+    const virtual = userKeyedClick({
+      network: 'wall', transactionId: 'tx-1', userId: 'u', offerId: null, earnUpToMinor: 100n, referrerId: null, commissionPpm: 0,
+      holdAboveMinor: null, ipAddress: null, now: later,
+    });
+    const impostor = { ...virtual, clickId: 'impostor' };
+    const cmd = command({ clickId: 'impostor', conversionId: 'tx-1', clickIfAbsent: impostor });
+    const plan = planConversion(null, null, cmd, false, undefined, virtual.clickId);
+    expect(plan).toMatchObject({ decision: 'conflict', clickInsert: null, networkTransaction: null, insert: null, clickSet: null, earning: null });
+    expect(plan.attempt).toMatchObject({ decision: 'conflict', clickId: 'impostor', earningId: null });
+    // Held by the command's own click id (a retry after a crash between claim and insert): planned as an insert.
+    expect(planConversion(null, null, command({ clickId: virtual.clickId, conversionId: 'tx-1', clickIfAbsent: virtual }), false, undefined, virtual.clickId).clickInsert).not.toBeNull();
+  });
+});
