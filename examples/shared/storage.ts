@@ -37,10 +37,18 @@ export async function openExampleStorage(env: NodeJS.ProcessEnv = process.env): 
       connectTimeout: 2000,
       // Reconnect forever, at most one second apart, so service resumes soon after Redis is back.
       retryStrategy: (attempt) => Math.min(attempt * 100, 1000),
-      lazyConnect: true,
     });
     reportOutages(client, 'Redis');
-    await client.connect();
+    // Without the offline queue a command before the connection is ready fails: wait for it, but
+    // start anyway after 2 s (answering 503 until Redis is there) rather than refuse to start.
+    // (Not events.once: it rejects on the first 'error', i.e. on the first refused connection.)
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 2000);
+      client.once('ready', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
     return { storage: createRedisStore({ client, prefix: 'clickcredit-example' }), label: `Redis (${redact(env.REDIS_URL)})`, close: async () => void client.disconnect() };
   }
   if (env.DATABASE_URL) {

@@ -163,6 +163,31 @@ for (const [framework, script] of [['Express', 'examples/express/server.ts'], ['
 }
 
 describe('the Express example when Redis goes away', () => {
+  it('started while Redis is down: it starts, answers 503, and serves once Redis is up', async () => {
+    await redis.stop();
+    const example = await startExample('examples/express/server.ts', { REDIS_URL: redis.url });
+    try {
+      const started = Date.now();
+      expect(await creditOnce(example.base, '1.00')).toBe(503);
+      expect(Date.now() - started).toBeLessThan(1500);
+      await redis.start();
+      let status = 0;
+      for (let i = 0; i < 40 && status !== 200; i += 1) {
+        await sleep(100);
+        status = await creditOnce(example.base, '1.00');
+      }
+      expect(status).toBe(200);
+      expect(example.child.exitCode).toBeNull();
+    } finally {
+      await redis.start();
+      await example.stop();
+      // The next test checks the example's whole ledger against its own traffic: start it empty.
+      const admin = new Redis(redis.url);
+      await admin.flushall();
+      admin.disconnect();
+    }
+  });
+
   it('stopped for 3 s under load: 503 at once (no offline queue), recovery, the stored ledger exact', async () => {
     const example = await startExample('examples/express/server.ts', { REDIS_URL: redis.url });
     const reader = new Redis(redis.url, { lazyConnect: true });
