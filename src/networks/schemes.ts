@@ -5,13 +5,29 @@
  * core (constant-time comparison, secret lists, offerwall digests, IP networks).
  * @module
  */
-import { createHmac } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { safeEqualsAny } from '../verification/constant-time.js';
 import { ipAllowlist } from '../verification/ip-allowlist.js';
 import { offerwallDigest, type OfferwallHashAlgorithm } from '../verification/offerwall-hash.js';
 import { firstValue } from '../verification/request-values.js';
 import { requireSecrets } from '../verification/secret-list.js';
 import type { NetworkCallback, SyncNetworkAuth } from './types.js';
+
+/**
+ * True when the digest `given` equals one of `expected`, in constant time. A digest's length is
+ * fixed by its algorithm and public, so equal-length buffers are compared directly (no extra
+ * hashing, as {@link safeEqualsAny} does for secrets whose length must not leak); every candidate
+ * is compared, so the time does not tell which one matched.
+ */
+function digestMatches(given: string, expected: readonly string[]): boolean {
+  const candidate = Buffer.from(given, 'utf8');
+  let found = false;
+  for (const digest of expected) {
+    const wanted = Buffer.from(digest, 'utf8');
+    found = (wanted.length === candidate.length && timingSafeEqual(wanted, candidate)) || found;
+  }
+  return found;
+}
 
 /** HMAC algorithms networks use. */
 export type HmacAlgorithm = 'sha1' | 'sha256' | 'sha512';
@@ -54,7 +70,7 @@ export function fieldDigest(options: FieldDigestOptions): SyncNetworkAuth {
       if (given === null) return { ok: false, reason: `${param} missing` };
       const values = options.fields.map((field) => firstValue(callback.params[field]) ?? '');
       const expected = secrets.map((secret) => offerwallDigest({ ...formula, secret }, values));
-      return safeEqualsAny(given.trim().toLowerCase(), expected) ? { ok: true } : { ok: false, reason: `${param} does not match` };
+      return digestMatches(given.trim().toLowerCase(), expected) ? { ok: true } : { ok: false, reason: `${param} does not match` };
     },
   };
 }
@@ -81,7 +97,7 @@ export function urlHmac(options: UrlHmacOptions): SyncNetworkAuth {
       const split = splitSignedUrl(callback.fullUrl, options.param);
       if (!split.ok) return split;
       const expected = secrets.map((secret) => createHmac(options.algorithm, secret).update(split.signed, 'utf8').digest('hex'));
-      return safeEqualsAny(split.signature.toLowerCase(), expected) ? { ok: true } : { ok: false, reason: `${options.param} does not match the URL` };
+      return digestMatches(split.signature.toLowerCase(), expected) ? { ok: true } : { ok: false, reason: `${options.param} does not match the URL` };
     },
   };
 }
@@ -132,7 +148,7 @@ export function bodyHmac(options: BodyHmacOptions): SyncNetworkAuth {
       if ((callback.rawQuery ?? '').replace(/^\?/, '') !== '') return { ok: false, reason: 'query parameters are not covered by the body signature' };
       const expected = secrets.map((secret) => createHmac(options.algorithm, secret).update(raw, 'utf8').digest(encoding));
       const candidate = encoding === 'hex' ? given.trim().toLowerCase() : given.trim();
-      return safeEqualsAny(candidate, expected) ? { ok: true } : { ok: false, reason: 'body signature does not match' };
+      return digestMatches(candidate, expected) ? { ok: true } : { ok: false, reason: 'body signature does not match' };
     },
   };
 }
@@ -168,7 +184,7 @@ export function sortedParamsHmac(options: SortedParamsHmacOptions): SyncNetworkA
       if ((callback.rawBody ?? '') !== '') return { ok: false, reason: 'a body is not covered by the query signature' };
       const payload = sortedQuery(callback.rawQuery ?? '', encoding);
       const expected = secrets.map((secret) => createHmac(options.algorithm, secret).update(payload, 'utf8').digest('hex'));
-      return safeEqualsAny(given.trim().toLowerCase(), expected) ? { ok: true } : { ok: false, reason: 'parameter signature does not match' };
+      return digestMatches(given.trim().toLowerCase(), expected) ? { ok: true } : { ok: false, reason: 'parameter signature does not match' };
     },
   };
 }
