@@ -48,7 +48,8 @@ async function explain(call: () => Promise<unknown>): Promise<{ indexes: string[
   await call();
   const statement = sent.at(-1)!;
   const result = await pool.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${statement.sql}`, statement.params);
-  const [{ Plan, 'Execution Time': ms }] = result.rows[0]['QUERY PLAN'] as Array<{ Plan: PlanNode; 'Execution Time': number }>;
+  const [explained] = result.rows[0]['QUERY PLAN'] as Array<{ Plan: PlanNode; 'Execution Time': number }>;
+  const { Plan, 'Execution Time': ms } = explained!;
   const all = nodes(Plan);
   return {
     indexes: [...new Set(all.filter((n) => n['Index Name']).map((n) => n['Index Name']!))],
