@@ -6,7 +6,7 @@
  */
 import { MongoClient, type Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClickTracker, type ClickTracker } from 'clickcredit';
+import { createClickTracker, userKeyedClick, type ClickTracker } from 'clickcredit';
 import { collectionNames, createMongoStore, ensureIndexes, type MongoStore } from 'clickcredit/mongodb';
 import { runConformanceSuite } from 'clickcredit/testing';
 import { claimClick } from '../../adapters/mongodb/claim-click.js';
@@ -115,6 +115,52 @@ if (!url) console.info('[mongodb] MONGODB_URL not set: MongoDB conformance suite
       const raw = await openCollections(db).wallets.findOne({ _id: 'rich' });
       expect(raw?.balance).toBe(9_007_199_254_740_995n);
       expect((await store.raw.ledgerEntries('rich')).map((e) => e.amountMinor)).toEqual([9_007_199_254_740_993n, 2n]);
+    });
+
+    it('finishes a user-keyed step whose process died after the pair claim and the virtual click insert', async () => {
+      const c = openCollections(db);
+      const now = new Date();
+      const virtual = userKeyedClick({
+        network: 'wall', transactionId: 'tx-crash', userId: 'uk-crash', offerId: null, earnUpToMinor: 5000n, referrerId: null,
+        commissionPpm: 0, holdAboveMinor: null, ipAddress: null, now,
+      });
+      const command = {
+        attemptId: 'attempt-uk-crash', clickId: virtual.clickId, conversionId: 'tx-crash', action: 'credit' as const, postbackStatus: 'completed',
+        amountMinor: 700n, rawAmount: '7.00', transactionId: 'tx-crash', offerId: null, now, newEarningId: 'earning-uk-crash', ledger: 'outbox' as const,
+        sourceIp: null, rawData: {}, clickIfAbsent: virtual,
+      };
+      // Exactly what the standalone step has written when a crash stops it after inserting the virtual click.
+      const plan = planConversion(null, null, command, false);
+      await c.networkTransactions.insertOne(plan.networkTransaction!);
+      await c.clicks.insertOne({ ...plan.clickInsert!, journal: { id: command.attemptId, at: now, insert: plan.insert, update: null, attempt: plan.attempt } });
+      expect(await store.getEarning('earning-uk-crash')).toBeNull();
+      // The network's retry: a new attempt finishes the journal first, then sees its earning (duplicate).
+      const retry = await store.applyConversion({ ...command, attemptId: 'attempt-uk-retry', newEarningId: 'earning-uk-other' });
+      expect(retry.decision).toBe('duplicate');
+      expect(await store.getEarning('earning-uk-crash')).toMatchObject({ clickId: virtual.clickId, amountMinor: 700n });
+      expect((await store.listPostbackAttempts(virtual.clickId)).map((a) => a.decision)).toEqual(['credited', 'duplicate']);
+      expect(await tracker.retryPendingCredits()).toMatchObject({ remaining: 0 });
+      expect(await store.raw.cachedBalance('uk-crash')).toBe(700n);
+    });
+
+    it('reuses a pair claim left by a crash before the virtual click insert, and refuses the pair to any other click id', async () => {
+      const now = new Date();
+      const virtual = userKeyedClick({
+        network: 'wall', transactionId: 'tx-claimed', userId: 'uk-claim', offerId: null, earnUpToMinor: 5000n, referrerId: null,
+        commissionPpm: 0, holdAboveMinor: null, ipAddress: null, now,
+      });
+      await openCollections(db).networkTransactions.insertOne({ _id: '["wall","tx-claimed"]', clickId: virtual.clickId });
+      const command = {
+        attemptId: 'attempt-claimed', clickId: virtual.clickId, conversionId: 'tx-claimed', action: 'credit' as const, postbackStatus: 'completed',
+        amountMinor: 300n, rawAmount: '3.00', transactionId: 'tx-claimed', offerId: null, now, newEarningId: 'earning-claimed', ledger: 'outbox' as const,
+        sourceIp: null, rawData: {}, clickIfAbsent: virtual,
+      };
+      expect((await store.applyConversion(command)).decision).toBe('credited');
+      const impostor = { ...virtual, clickId: 'impostor-click' };
+      const refused = await store.applyConversion({ ...command, attemptId: 'attempt-impostor', clickId: impostor.clickId, clickIfAbsent: impostor });
+      expect(refused).toMatchObject({ decision: 'conflict', earning: null });
+      expect(await store.raw.clickOf('impostor-click')).toBeNull();
+      await expect(store.insertClick(impostor)).rejects.toMatchObject({ code: 'CONFLICT' });
     });
 
     it('refuses operator objects in ids before they reach a filter', async () => {
