@@ -30,6 +30,30 @@ export interface ClickCreditClientOptions {
 }
 
 type Data<M extends Method, P extends string> = ResponseOf<RouteAt<M, P>>;
+type Query<M extends Method, P extends string> = RequestInput<RouteAt<M, P>>['query'];
+type Body<M extends Method, P extends string> = BodyOf<RouteAt<M, P>>;
+
+/** The admin routes (`/admin/...`): create the client with an admin's token. */
+export interface ClickCreditAdminClient {
+  /** `GET /admin/postbacks`: postback attempts, refused ones included, newest first. */
+  listPostbacks(query?: Query<'GET', '/admin/postbacks'>, options?: CallOptions): Promise<Data<'GET', '/admin/postbacks'>>;
+  /** `GET /admin/earnings`: `{ approvalStatus: 'pending' }` is the hold queue. */
+  listEarnings(query?: Query<'GET', '/admin/earnings'>, options?: CallOptions): Promise<Data<'GET', '/admin/earnings'>>;
+  /** `GET /admin/earnings/:earningId`: the earning, its click and every attempt that touched it. */
+  getEarning(earningId: string, options?: CallOptions): Promise<Data<'GET', '/admin/earnings/:earningId'>>;
+  /** `POST /admin/earnings/:earningId/approve` (again: `unchanged`; after a reject: 409). */
+  approveEarning(earningId: string, options?: CallOptions): Promise<Data<'POST', '/admin/earnings/:earningId/approve'>>;
+  /** `POST /admin/earnings/:earningId/reject` (again: `unchanged`; after an approve: 409). */
+  rejectEarning(earningId: string, options?: CallOptions): Promise<Data<'POST', '/admin/earnings/:earningId/reject'>>;
+  /** `GET /admin/users/:userId/ledger`: entries with the running balance, and the wallet. */
+  ledger(userId: string, query?: Query<'GET', '/admin/users/:userId/ledger'>, options?: CallOptions): Promise<Data<'GET', '/admin/users/:userId/ledger'>>;
+  /** `POST /admin/users/:userId/adjustments`: a manual credit or debit, idempotent by `key`. */
+  adjust(userId: string, body: Body<'POST', '/admin/users/:userId/adjustments'>, options?: CallOptions): Promise<Data<'POST', '/admin/users/:userId/adjustments'>>;
+  /** `GET /admin/clicks`. */
+  listClicks(query?: Query<'GET', '/admin/clicks'>, options?: CallOptions): Promise<Data<'GET', '/admin/clicks'>>;
+  /** `GET /admin/stats`: per bucket, network and product. */
+  stats(query: Query<'GET', '/admin/stats'>, options?: CallOptions): Promise<Data<'GET', '/admin/stats'>>;
+}
 
 /** The client. Every method resolves to the `data` of the success envelope. */
 export interface ClickCreditClient {
@@ -53,6 +77,8 @@ export interface ClickCreditClient {
     fields: BodyOf<RouteAt<'POST', '/postback'>>,
     options?: CallOptions & { query?: QueryOf<RouteAt<'POST', '/postback'>>; rawBody?: string },
   ): Promise<Data<'POST', '/postback'>>;
+  /** The admin routes. */
+  admin: ClickCreditAdminClient;
 }
 
 /** Creates a client for the routes mounted at `options.baseUrl`. */
@@ -91,6 +117,17 @@ export function createClickCreditClient(options: ClickCreditClientOptions): Clic
     getWallet: (callOptions) => request('GET', '/wallet', callOptions),
     sendPostback: (fields, { query, rawBody, ...callOptions } = {}) =>
       call('POST', '/postback', { ...callOptions, query, body: fields, rawBody }) as Promise<Data<'POST', '/postback'>>,
+    admin: {
+      listPostbacks: (query, callOptions) => request('GET', '/admin/postbacks', { ...callOptions, query }),
+      listEarnings: (query, callOptions) => request('GET', '/admin/earnings', { ...callOptions, query }),
+      getEarning: (earningId, callOptions) => request('GET', '/admin/earnings/:earningId', { ...callOptions, params: { earningId } }),
+      approveEarning: (earningId, callOptions) => request('POST', '/admin/earnings/:earningId/approve', { ...callOptions, params: { earningId } }),
+      rejectEarning: (earningId, callOptions) => request('POST', '/admin/earnings/:earningId/reject', { ...callOptions, params: { earningId } }),
+      ledger: (userId, query, callOptions) => request('GET', '/admin/users/:userId/ledger', { ...callOptions, params: { userId }, query }),
+      adjust: (userId, body, callOptions) => request('POST', '/admin/users/:userId/adjustments', { ...callOptions, params: { userId }, body }),
+      listClicks: (query, callOptions) => request('GET', '/admin/clicks', { ...callOptions, query }),
+      stats: (query, callOptions) => request('GET', '/admin/stats', { ...callOptions, query }),
+    },
   };
 }
 
@@ -113,7 +150,8 @@ function queryString(query: Record<string, unknown> | undefined): string {
   if (!query) return '';
   const search = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) {
-    if (value !== undefined && value !== null) search.append(key, String(value));
+    if (value instanceof Date) search.append(key, value.toISOString());
+    else if (value !== undefined && value !== null) search.append(key, String(value));
   }
   const text = search.toString();
   return text === '' ? '' : `?${text}`;

@@ -24,7 +24,7 @@ type InputOf<S> = S extends z.ZodType ? z.input<S> : never;
 
 /** Path parameters of a route (`{ productId: string }`), or `never` when it has none. */
 export type ParamsOf<R> = R extends { params: infer S extends z.ZodType } ? InputOf<S> : never;
-/** Query of a route, or `never`. Values travel as strings. */
+/** Query of a route, or `never`. Values travel as strings (a `Date` as ISO 8601). */
 export type QueryOf<R> = R extends { query: infer S extends z.ZodType } ? InputOf<S> : never;
 /** Body of a route, or `never`. */
 export type BodyOf<R> = R extends { body: infer S extends z.ZodType } ? InputOf<S> : never;
@@ -44,7 +44,7 @@ export interface CallOptions {
  */
 export type RequestInput<R> = CallOptions &
   ([ParamsOf<R>] extends [never] ? { params?: undefined } : { params: ParamsOf<R> }) &
-  ([QueryOf<R>] extends [never] ? { query?: undefined } : { query?: Partial<Record<keyof QueryOf<R>, string | number | undefined>> }) &
+  ([QueryOf<R>] extends [never] ? { query?: undefined } : { query?: Partial<Record<keyof QueryOf<R>, string | number | Date | undefined>> }) &
   ([BodyOf<R>] extends [never] ? { body?: undefined } : { body?: BodyOf<R> });
 
 /**

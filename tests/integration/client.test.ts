@@ -12,7 +12,10 @@ import { referredTracker } from '../support/trackers.js';
 
 const SECRET = 'client-test-secret';
 const TOKENS: Record<string, string> = { 'token-friend': 'friend', 'token-other': 'other' };
-const authenticate = (authorization: string | undefined) => TOKENS[/^Bearer (\S+)$/.exec(authorization ?? '')?.[1] ?? ''] ?? null;
+const tokenOf = (authorization: string | undefined) => /^Bearer (\S+)$/.exec(authorization ?? '')?.[1] ?? '';
+const authenticate = (authorization: string | undefined) => TOKENS[tokenOf(authorization)] ?? null;
+// An operator token; a user's token is valid but not an admin's (403); anything else is 401.
+const authorizeAdmin = (authorization: string | undefined) => (tokenOf(authorization) === 'token-admin' ? 'ops' : TOKENS[tokenOf(authorization)] ? false : null);
 
 async function failure(promise: Promise<unknown>): Promise<ClickCreditClientError> {
   const error = await promise.then(() => undefined, (caught: unknown) => caught);
@@ -27,8 +30,13 @@ describe.each([expressTarget, fastifyTarget] as HttpTarget[])('clickcredit/clien
   let referrer: ClickCreditClient;
 
   beforeAll(async () => {
-    const tracker = referredTracker(createMemoryStore(), { verifier: hmacSignature({ secrets: [SECRET], secretEncoding: 'raw' }), allowUnverifiedPostbacks: false });
-    server = await target.start(tracker, { trustProxy: false, authenticate, onError: () => undefined });
+    const tracker = referredTracker(createMemoryStore(), {
+      verifier: hmacSignature({ secrets: [SECRET], secretEncoding: 'raw' }),
+      allowUnverifiedPostbacks: false,
+      // Every conversion of the "review" product waits for an admin.
+      products: { getProduct: (id) => ({ productId: id, earnUpTo: '50.00', active: true, ...(id === 'review' ? { hold: 'always' as const } : {}) }) },
+    });
+    server = await target.start(tracker, { trustProxy: false, authenticate, authorizeAdmin, onError: () => undefined });
     base = `${server.baseUrl}/api/v1/earn`;
     friend = createClickCreditClient({ baseUrl: base, token: 'token-friend' });
     // A token function (read per call), as an app with a refreshing session would pass.
@@ -90,6 +98,47 @@ describe.each([expressTarget, fastifyTarget] as HttpTarget[])('clickcredit/clien
 
     const badLimit = await failure(friend.listEarnings({ limit: 1000 }));
     expect([badLimit.code, badLimit.status]).toEqual(['VALIDATION_ERROR', 400]);
+  });
+
+  it('the admin routes: hold queue, approve (then unchanged, reject 409), ledger, adjustments, postback log, stats', async () => {
+    const ops = createClickCreditClient({ baseUrl: base, token: 'token-admin' }).admin;
+    const { clickId } = await friend.createClick('review', { taskUrl: 'https://advertiser.test/offer' });
+    const rawBody = JSON.stringify({ click_id: clickId, amount: '20.00', status: 'completed', conversionId: `conv-${clickId}` });
+    const headers = signPostback({ secret: SECRET, secretEncoding: 'raw', id: `msg_${clickId}`, timestamp: Math.floor(Date.now() / 1000), payload: rawBody });
+    expect(await friend.sendPostback({}, { rawBody, headers })).toMatchObject({ decision: 'held', approvalStatus: 'pending' });
+    expect((await friend.getWallet()).balance).toBe('12.30');
+
+    const queue = await ops.listEarnings({ approvalStatus: 'pending' });
+    expect(queue.items.map((earning) => earning.clickId)).toEqual([clickId]);
+    const earningId = queue.items[0]!.earningId;
+    expect((await ops.getEarning(earningId)).attempts.map((attempt) => attempt.decision)).toEqual(['held']);
+    expect((await ops.approveEarning(earningId)).outcome).toBe('applied');
+    expect((await ops.approveEarning(earningId)).outcome).toBe('unchanged');
+    const conflict = await failure(ops.rejectEarning(earningId));
+    expect([conflict.code, conflict.status]).toEqual(['CONFLICT', 409]);
+    expect((await friend.getWallet()).balance).toBe('32.30');
+
+    expect(await ops.adjust('friend', { amount: '1.00', direction: 'credit', reason: 'goodwill', key: 'adj-1' })).toMatchObject({ balance: '33.30', duplicate: false });
+    expect(await ops.adjust('friend', { amount: '1.00', direction: 'credit', reason: 'goodwill', key: 'adj-1' })).toMatchObject({ balance: '33.30', duplicate: true });
+    const statement = await ops.ledger('friend', { limit: 10 });
+    expect(statement.wallet.balance).toBe('33.30');
+    expect(statement.items[0]).toMatchObject({ kind: 'manual_credit', amount: '1.00', balanceAfter: '33.30' });
+
+    const forged = await ops.listPostbacks({ decision: 'forbidden' });
+    expect(forged.items.length).toBeGreaterThan(0);
+    expect(forged.items.every((attempt) => attempt.decision === 'forbidden')).toBe(true);
+    const stats = await ops.stats({ from: new Date(Date.now() - 3_600_000), to: new Date(Date.now() + 60_000), bucket: 'hour' });
+    expect(stats.rows.reduce((sum, row) => sum + row.clicks, 0)).toBeGreaterThanOrEqual(4);
+    expect((await ops.listClicks({ userId: 'friend', limit: 2 })).items).toHaveLength(2);
+  });
+
+  it('admin routes refuse a user token (FORBIDDEN 403) and no token (UNAUTHORIZED 401)', async () => {
+    const asUser = await failure(createClickCreditClient({ baseUrl: base, token: 'token-friend' }).admin.listEarnings());
+    expect([asUser.code, asUser.status]).toEqual(['FORBIDDEN', 403]);
+    const anonymous = await failure(createClickCreditClient({ baseUrl: base }).admin.listPostbacks());
+    expect([anonymous.code, anonymous.status]).toEqual(['UNAUTHORIZED', 401]);
+    const badFilter = await failure(createClickCreditClient({ baseUrl: base, token: 'token-admin' }).admin.listEarnings({ limit: 1_000_000_000 }));
+    expect([badFilter.code, badFilter.status]).toEqual(['VALIDATION_ERROR', 400]);
   });
 
   it('no answer is NETWORK_ERROR (status 0); a non-envelope answer is INVALID_RESPONSE', async () => {

@@ -62,11 +62,28 @@ describe('the built package', () => {
       console.log(JSON.stringify({ names: Object.keys(client).sort(), methods: Object.keys(api).sort() }));
     `));
     expect(esm.names).toEqual(cjs.names);
-    expect(esm.methods).toEqual(['createClick', 'getClick', 'getWallet', 'listEarnings', 'request', 'sendPostback', 'trackClick']);
+    expect(esm.methods).toEqual(['admin', 'createClick', 'getClick', 'getWallet', 'listEarnings', 'request', 'sendPostback', 'trackClick']);
     const code = readFileSync('dist/client.js', 'utf8');
     expect(code).not.toMatch(/^\s*import\s/m);
     expect(code).not.toMatch(/require\(/);
     expect(Buffer.byteLength(code)).toBeLessThan(12_000);
+  });
+
+  it('clickcredit/dashboard loads no framework and serves its page from CommonJS and ESM', () => {
+    if (!existsSync('dist/dashboard.js')) execSync('npx tsup --silent', { stdio: 'inherit' });
+    const cjs = JSON.parse(node([], `
+      const dashboard = require('clickcredit/dashboard');
+      const frameworks = Object.keys(require.cache).filter((p) => /node_modules[\\\\/](express|fastify)[\\\\/]/.test(p));
+      const page = dashboard.dashboardResponse('/', '/ops', { apiBase: '/api' });
+      console.log(JSON.stringify({ frameworks, status: page.status, html: page.body.includes('/ops/assets/uPlot.iife.min.js'), names: Object.keys(dashboard).sort() }));
+    `));
+    expect(cjs).toEqual({ frameworks: [], status: 200, html: true, names: ['UPLOT_VERSION', 'createDashboardMiddleware', 'dashboardPlugin', 'dashboardResponse'] });
+    const esm = JSON.parse(node(['--input-type=module'], `
+      const dashboard = await import('clickcredit/dashboard');
+      console.log(JSON.stringify({ names: Object.keys(dashboard).sort(), asset: dashboard.dashboardResponse('/assets/uPlot.iife.min.js', '/ops', { apiBase: '/api' }).body.length }));
+    `));
+    expect(esm.names).toEqual(cjs.names);
+    expect(esm.asset).toBeGreaterThan(40_000);
   });
 });
 
