@@ -102,19 +102,25 @@ export async function handleNetworkCallback(o: ResolvedOptions, name: string, re
   }
   context.callback = callback;
   audit.rawData = { network: name, ...withoutSecrets(callback.params, network.secretParams) };
-  prefillAudit(network, callback, audit);
 
   const verdict = await runVerifiers(def.auth, callback);
   if (!verdict.ok) {
+    prefillAudit(network, callback, audit);
     o.logger.warn('network callback refused by verification', { network: name, reason: verdict.reason, sourceIp });
     return refuse(new Refusal('forbidden', 'forbidden', `verification refused: ${verdict.reason}`));
   }
 
   let command: NetworkCommand;
+  // The transaction key of a user-keyed callback: its virtual click id is derived once, when the
+  // click is built, or for the audit row of a refusal before that.
+  const transactionKey: { value: string | null } = { value: null };
   try {
-    command = await toCommand(o, network, callback, audit, context, { attemptId, now, sourceIp });
+    command = await toCommand(o, network, callback, audit, context, { attemptId, now, sourceIp, transactionKey });
   } catch (error) {
-    if (error instanceof Refusal) return refuse(error);
+    if (error instanceof Refusal) {
+      if (audit.clickId === null && transactionKey.value !== null) audit.clickId = userKeyedClickId(name, transactionKey.value);
+      return refuse(error);
+    }
     if (error instanceof UnavailableError) return { reply: def.replies.refusal('unavailable', context), decision: 'unavailable', result: null };
     throw error;
   }
@@ -157,7 +163,7 @@ async function toCommand(
   callback: NetworkCallback,
   audit: Omit<PostbackAttempt, 'decision' | 'message'>,
   context: ReplyContext,
-  at: { attemptId: string; now: Date; sourceIp: string | null },
+  at: { attemptId: string; now: Date; sourceIp: string | null; transactionKey: { value: string | null } },
 ): Promise<NetworkCommand> {
   const def = network.definition;
   const fields = def.fields;
@@ -174,14 +180,14 @@ async function toCommand(
   const statusWord = (rawStatus ?? def.defaultStatus)?.toLowerCase() ?? null;
   audit.postbackStatus = statusWord?.slice(0, 64) ?? null;
 
-  let clickId: string;
+  let clickId: string | null = null;
   let conversionId: string;
   let userId: string | null = null;
   if (def.keyedBy === 'user') {
     if (transactionId === null) throw new Refusal('invalid_input', 'invalid_input', 'the transaction id is required (it is the idempotency key)');
     const key = goal === null ? transactionId : `${transactionId}:${goal}`;
     // Each goal of a multi-goal offer is its own transaction: its own virtual click, paid once.
-    clickId = userKeyedClickId(network.name, key);
+    at.transactionKey.value = key;
     conversionId = key;
   } else {
     const given = nonEmpty(read(fields.clickId));
@@ -189,7 +195,7 @@ async function toCommand(
     audit.clickId = given.slice(0, 256);
     if (!ClickIdSchema.safeParse(given).success) throw new Refusal('invalid_input', 'invalid_input', 'the click id must be a UUID');
     clickId = given;
-    const base = transactionId ?? clickId;
+    const base = transactionId ?? given;
     // A goal names its conversion (`goal:<id>`), as on the generic route; the product decides which goals pay.
     conversionId = goal === null ? base : goalConversionId(goal);
   }
@@ -249,7 +255,10 @@ async function toCommand(
       ipAddress: conversionIp,
       now: at.now,
     });
+    clickId = clickIfAbsent.clickId;
+    audit.clickId = clickId;
   }
+  if (clickId === null) throw new Error('clickcredit: a network callback reached the store step without a click id');
 
   return {
     attemptId: at.attemptId,
