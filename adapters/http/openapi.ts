@@ -153,7 +153,7 @@ function rewriteRefs(value: unknown, rewrite: (target: string) => string): unkno
  * Builds the document. `serverUrl` is where the routes are mounted: pass the absolute public URL
  * (the examples pass theirs); the default is the examples' prefix, relative to where the document is served.
  */
-export function buildOpenApiDocument(serverUrl = '/api/v1/earn'): Json {
+export function buildOpenApiDocument(serverUrl = '/api/v1/earn'): Record<string, unknown> {
   const names = namedSchemas();
   const responses = new SchemaSet(names, 'output', (name) => name);
   const differs = new Set<string>();
