@@ -8,6 +8,7 @@ export function startBanner(setup: ExampleSetup, framework: string): string {
     `clickcredit example (${framework}) listening on port ${setup.port}`,
     `  routes:   ${baseUrl}   (OpenAPI: ${baseUrl}/openapi.json)`,
     `  browser:  ${new URL(baseUrl).origin}/   (the demo loop: pick a user, start a task, complete it on the mock advertiser)`,
+    `  operator: ${new URL(baseUrl).origin}/dashboard   (admin token demo-admin-token)`,
     `  storage:  ${setup.storageLabel}`,
     `  demo:     users demo-user (token demo-token) and demo-friend (token demo-friend-token, referred by demo-user),`,
     `            product demo-product (earnUpTo 50.00), referral commission 10%`,

@@ -96,7 +96,7 @@ function renderEarnings(items) {
       el('td', { className: 'num', textContent: earning.amount }),
       el('td', {}, el('span', { className: `pill ${earning.status}`, textContent: earning.status === 'completed' && !earning.credited ? 'completed · credit owed' : earning.status })),
       el('td', { textContent: earning.approvalStatus }),
-      el('td', { className: 'num', textContent: earning.referrerId ? `${earning.commission} → ${earning.referrerId}` : '—' }),
+      el('td', { className: 'num ref', textContent: earning.referrerId ? `${earning.commission} → ${earning.referrerId}` : '—' }),
     ),
   );
   $('earnings').replaceChildren(...(rows.length ? rows : [el('tr', {}, el('td', { colSpan: 6, className: 'muted', textContent: 'Nothing earned yet.' }))]));
