@@ -8,7 +8,7 @@
  * nothing may move), its reversal, or a forged one (signed with a wrong secret, or unsigned when
  * the example has no secret). It is answered with exactly what went out and what came back.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { signPostback } from 'clickcredit';
 
 /** What the mock advertiser can send. */
@@ -82,4 +82,23 @@ export async function sendAdvertiserPostback(
     // Not JSON: shown as text.
   }
   return { action: input.action, sent: { method: 'POST', url: input.postbackUrl, headers, body, signed }, answer: { status: response.status, body: answer } };
+}
+
+/** The example's Tapjoy secret (examples/shared/networks.ts: `demo-<name>-secret`). */
+const TAPJOY_SECRET = 'demo-tapjoy-secret';
+
+/**
+ * A user-keyed network callback, as Tapjoy sends it: `GET /postback/tapjoy?snuid=<user>&currency=<amount>&id=<tx>&verifier=<md5>`,
+ * the verifier being MD5 of `id:snuid:currency:secret`. No click is involved: the network names
+ * the user, and its transaction id makes a repeat harmless.
+ */
+export async function sendTapjoyCallback(
+  options: AdvertiserOptions,
+  input: { userId: string; amount: string; transactionId?: string },
+): Promise<{ sent: { method: 'GET'; url: string }; answer: { status: number; body: unknown } }> {
+  const id = input.transactionId ?? `tapjoy_${randomUUID().slice(0, 8)}`;
+  const verifier = createHash('md5').update(`${id}:${input.userId}:${input.amount}:${TAPJOY_SECRET}`).digest('hex');
+  const query = new URLSearchParams({ snuid: input.userId, currency: input.amount, id, verifier }).toString();
+  const response = await fetch(`${options.localBaseUrl}/postback/tapjoy?${query}`);
+  return { sent: { method: 'GET', url: `${options.baseUrl}/postback/tapjoy?${query}` }, answer: { status: response.status, body: await response.text() } };
 }

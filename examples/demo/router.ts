@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { DEMO_PRODUCTS, DEMO_REFERRERS, DEMO_TOKENS } from '../shared/demo-data.js';
-import { ADVERTISER_ACTIONS, sendAdvertiserPostback, type AdvertiserAction, type AdvertiserOptions } from './advertiser.js';
+import { ADVERTISER_ACTIONS, sendAdvertiserPostback, sendTapjoyCallback, type AdvertiserAction, type AdvertiserOptions } from './advertiser.js';
 
 /** A response of the demo routes. */
 export interface DemoResponse {
@@ -74,6 +74,7 @@ export function createDemoRoutes(options: DemoOptions): DemoRoutes {
       { method: 'GET', path: '/demo/config.json' },
       ...ASSETS.filter((name) => !name.endsWith('.html')).map((name) => ({ method: 'GET' as const, path: `/demo/assets/${name}` })),
       { method: 'POST', path: '/demo/advertiser/postback' },
+      { method: 'POST', path: '/demo/advertiser/network-callback' },
     ],
     async handle(method, path, body) {
       if (method === 'GET' || method === 'HEAD') {
@@ -86,6 +87,7 @@ export function createDemoRoutes(options: DemoOptions): DemoRoutes {
         return null;
       }
       if (method === 'POST' && path === '/demo/advertiser/postback') return advertiserPostback(options, body, json);
+      if (method === 'POST' && path === '/demo/advertiser/network-callback') return networkCallback(options, body, json);
       return null;
     },
   };
@@ -104,6 +106,19 @@ async function advertiserPostback(options: AdvertiserOptions, body: unknown, jso
     return json(200, await sendAdvertiserPostback(options, { clickId, postbackUrl, action: action as AdvertiserAction, amount }));
   } catch (error) {
     return json(error instanceof TypeError ? 400 : 502, { error: error instanceof Error ? error.message : String(error) });
+  }
+}
+
+/** A Tapjoy callback crediting one of the demo users (the only users the example's networks accept). */
+async function networkCallback(options: AdvertiserOptions, body: unknown, json: (status: number, value: unknown) => DemoResponse): Promise<DemoResponse> {
+  const { userId, amount } = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  if (typeof userId !== 'string' || !Object.values(DEMO_TOKENS).includes(userId) || typeof amount !== 'string' || !/^\d{1,6}(\.\d{1,2})?$/.test(amount)) {
+    return json(400, { error: 'send { userId: a demo user, amount: a decimal string such as 10.00 }' });
+  }
+  try {
+    return json(200, await sendTapjoyCallback(options, { userId, amount }));
+  } catch (error) {
+    return json(502, { error: error instanceof Error ? error.message : String(error) });
   }
 }
 

@@ -205,4 +205,20 @@ describe.runIf(run)(SUITE, () => {
     await dashboard.screenshot({ path: join(SCREENSHOT_DIR, 'dashboard-4-user-ledger.png'), fullPage: true });
     expect(foreignRequests).toEqual([]);
   });
+
+  it('a user-keyed network callback (Tapjoy, signed with its verifier) sent from the advertiser page credits the user', async () => {
+    const frame = await advertiser();
+    await frame.locator('#network-user').selectOption('demo-friend');
+    await frame.locator('#network-amount').fill('10.00');
+    await frame.locator('#network-send').click();
+    const entry = frame.locator('#log li[data-action="network"]');
+    await entry.waitFor({ timeout: 15_000 });
+    expect(await entry.getAttribute('data-status')).toBe('200');
+    expect(await entry.locator('.verdict').textContent()).toBe('200 · OK');
+    await expect.poll(() => balance('demo-friend').textContent(), { timeout: 10_000 }).toBe('60.00');
+    expect(await apiBalance('demo-friend-token')).toBe('60.00');
+    const attempts = await admin('/admin/postbacks?network=tapjoy');
+    expect(attempts.items.map((attempt: { decision: string }) => attempt.decision)).toEqual(['credited']);
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'demo-7-network-callback.png') });
+  });
 });

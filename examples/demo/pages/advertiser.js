@@ -69,3 +69,29 @@ async function send(action) {
 }
 
 for (const button of buttons) button.addEventListener('click', () => void send(button.dataset.action));
+
+// A user-keyed callback needs no click: it works on this page even when opened on its own.
+$('network-send').addEventListener('click', async () => {
+  const button = $('network-send');
+  button.disabled = true;
+  let exchange;
+  try {
+    const response = await fetch('/demo/advertiser/network-callback', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ userId: $('network-user').value, amount: $('network-amount').value.trim() }),
+    });
+    exchange = await response.json();
+  } catch (error) {
+    exchange = { error: error.message };
+  }
+  const ok = exchange.answer?.status === 200;
+  const log = $('log');
+  if (log.firstElementChild?.classList.contains('muted')) log.replaceChildren();
+  log.prepend(el('li', { className: ok ? 'ok' : 'refused', dataset: { action: 'network', status: String(exchange.answer?.status ?? 0) } },
+    el('div', { className: 'log-head' }, el('strong', { textContent: 'Tapjoy callback' }),
+      el('span', { className: 'verdict', textContent: exchange.error ? `not sent: ${exchange.error}` : `${exchange.answer.status} · ${exchange.answer.body}` })),
+    ...(exchange.sent ? [el('div', { className: 'muted', textContent: `GET ${exchange.sent.url}` })] : [])));
+  button.disabled = false;
+  if (window.parent !== window) window.parent.postMessage({ type: 'clickcredit-demo:postback' }, location.origin);
+});
