@@ -4,25 +4,28 @@
  * or network, so those filters join the click by `_id` (`$lookup`, one primary-key read per row
  * walked in list order). Statistics read time-index ranges of the window only. Adjustments are
  * balance-checked inside a transaction (write conflicts on the wallet document serialise
- * concurrent debits); the standalone path has no transaction to check in, so it refuses a debit
- * that is not `allowOverdraft`. Leases are one conditional upsert.
+ * concurrent debits); on the standalone path, where there are no transactions, a balance-checked
+ * debit takes the wallet's adjustment lease first (one at a time per wallet; a crashed holder
+ * blocks it for at most {@link ADJUST_LOCK_MS}), then checks the folded balance and writes the
+ * entry. Leases are one conditional upsert.
  * @module
  */
 import {
-  ConflictError,
   REFUSED_DECISIONS,
   type AdminListQuery,
   type AdminStore,
   type LeaseStore,
   type PostbackDecisionCode,
   type StatsRow,
+  type AdjustmentOutcome,
   type TimeRange,
+  type WalletOperation,
   type WalletPort,
 } from 'clickcredit';
 import { ObjectId, type Document, type Filter } from 'mongodb';
 import type { StoreCollections } from './collections.js';
 import { attemptFromDocument, clickFromDocument, earningFromDocument, ledgerFromDocument, type AttemptDocument, type ClickDocument, type EarningDocument } from './documents.js';
-import { isDuplicateKey } from './errors.js';
+import { backoffMs, isDuplicateKey, sleep } from './errors.js';
 import { asDate, asId, asLimit } from './guards.js';
 import { fromLong } from './int64.js';
 import { postInTransaction, storedBalance, type TransactionRunner } from './wallet.js';
@@ -57,7 +60,7 @@ function clickJoin(click: Record<string, string | undefined>, collection: string
 const STATS_DECISIONS: readonly PostbackDecisionCode[] = ['held', ...REFUSED_DECISIONS];
 
 /** The admin queries of a MongoDB store. */
-export function mongoAdmin(c: StoreCollections, wallet: WalletPort, run: TransactionRunner | null): AdminStore {
+export function mongoAdmin(c: StoreCollections, wallet: WalletPort, run: TransactionRunner | null, leases: LeaseStore): AdminStore {
   const clicksName = c.clicks.collectionName;
   return {
     async listAttempts(query) {
@@ -114,14 +117,7 @@ export function mongoAdmin(c: StoreCollections, wallet: WalletPort, run: Transac
     },
 
     async adjustWallet({ op, allowOverdraft }) {
-      if (!run) {
-        if (op.amountMinor < 0n && !allowOverdraft) {
-          throw new ConflictError('A balance-checked debit needs MongoDB transactions (a replica set); pass allowOverdraft to debit anyway');
-        }
-        const before = await c.ledger.findOne({ key: asId(op.key, 'key') });
-        const result = await wallet.apply(op);
-        return { decision: before || result.duplicate ? 'duplicate' : 'applied', balanceMinor: result.balanceMinor ?? (await wallet.getBalance(op.userId)) };
-      }
+      if (!run) return standaloneAdjust(c, wallet, leases, op, allowOverdraft);
       return run(async (session) => {
         const existing = await c.ledger.findOne({ key: asId(op.key, 'key') }, { session });
         const balance = await storedBalance(c, op.userId, session);
@@ -179,6 +175,39 @@ export function mongoAdmin(c: StoreCollections, wallet: WalletPort, run: Transac
       return [...out.values()];
     },
   };
+}
+
+/** Longest a crashed holder of a wallet's adjustment lease can block that wallet's checked debits. */
+export const ADJUST_LOCK_MS = 10_000;
+
+/**
+ * The standalone path's adjustment. Credits and overdraft-allowed debits are plain wallet
+ * applications (idempotent by key). A checked debit holds the wallet's `adjust:<user>` lease
+ * while it reads the folded balance and writes its entry, so checked debits of one wallet run
+ * one at a time and each sees the balance the previous one left.
+ */
+async function standaloneAdjust(c: StoreCollections, wallet: WalletPort, leases: LeaseStore, op: WalletOperation, allowOverdraft: boolean): Promise<AdjustmentOutcome> {
+  const known = async () => (await c.ledger.findOne({ key: asId(op.key, 'key') })) !== null;
+  const applyNow = async (): Promise<AdjustmentOutcome> => {
+    const existed = await known();
+    const result = await wallet.apply(op); // a key reused for another user or amount is a ConflictError here
+    return { decision: existed || result.duplicate ? 'duplicate' : 'applied', balanceMinor: result.balanceMinor ?? (await wallet.getBalance(op.userId)) };
+  };
+  if (op.amountMinor >= 0n || allowOverdraft || (await known())) return applyNow();
+  const lock = `adjust:${asId(op.userId, 'userId')}`;
+  const owner = new ObjectId().toHexString();
+  for (let round = 1; !(await leases.acquire(lock, owner, ADJUST_LOCK_MS, new Date())); round += 1) {
+    if (round > 200) throw new Error('clickcredit/mongodb: wallet adjustment lock stayed busy');
+    await sleep(backoffMs(round));
+  }
+  try {
+    if (await known()) return await applyNow();
+    const balance = await wallet.getBalance(op.userId);
+    if (balance + op.amountMinor < 0n) return { decision: 'insufficient', balanceMinor: balance };
+    return await applyNow();
+  } finally {
+    await leases.release(lock, owner);
+  }
 }
 
 interface LeaseDocument {

@@ -69,14 +69,15 @@ export async function createMongoStore(options: MongoStoreOptions): Promise<Mong
   const run = transactionRunner(client as MongoClient, c);
   const steps = transactional ? transactionalSteps(c, run) : standaloneSteps(c);
   const wallet = transactional ? transactionalWallet(c, run) : standaloneWallet(c);
+  const leases = mongoLeases(c, collectionNames(options.collectionPrefix).workerLeases);
   return {
     name: transactional ? 'mongodb' : 'mongodb-standalone',
     // Inline ledger needs the entries in the same atomic step as the earning: transactions only.
     supportsInlineLedger: transactional,
     transactional,
     wallet,
-    admin: mongoAdmin(c, wallet, transactional ? run : null),
-    leases: mongoLeases(c, collectionNames(options.collectionPrefix).workerLeases),
+    admin: mongoAdmin(c, wallet, transactional ? run : null, leases),
+    leases,
     ...clickMethods(c),
     applyConversion: steps.applyConversion,
     decideApproval: steps.decideApproval,
