@@ -10,6 +10,7 @@ export { createClickTracker, type ClickTracker } from './tracker.js';
 export { consoleLogger, type ClickTrackerOptions, type ResolvedOptions } from './options.js';
 export * from './admin/index.js';
 export * from './workers/index.js';
+export * from './events/index.js';
 export * from './errors.js';
 export * from './schemas.js';
 export type * from './records.js';

@@ -13,6 +13,8 @@ import type { PostbackAction } from './records.js';
 import type { NetworkDefinition } from './networks/types.js';
 import { checkNetworkDefinition } from './networks/preset.js';
 import { resolveNetwork, type ResolvedNetwork } from './postback/handle-network-callback.js';
+import type { EventBody } from './events/body.js';
+import { resolveWebhook, type ResolvedWebhook, type WebhookOptions } from './events/webhook.js';
 
 /** Options of {@link createClickTracker}. */
 export interface ClickTrackerOptions {
@@ -68,6 +70,20 @@ export interface ClickTrackerOptions {
    * `duplicate` and nothing is applied twice.
    */
   storageTimeoutMs?: number;
+  /**
+   * Record an event for every change of money or of an earning's state, in the store's outbox in
+   * the same atomic step (README "Events and webhooks"). Default true; false records none (and
+   * `onEvent` and `webhook` then have nothing to send).
+   */
+  events?: boolean;
+  /**
+   * Called in-process with each event right after its step committed (an error it throws is
+   * logged, never fails the request). Not called again after a crash: for at-least-once delivery
+   * use `webhook` and the `deliverEvents` worker, which read the outbox.
+   */
+  onEvent?: (event: EventBody) => void | Promise<void>;
+  /** Outgoing webhooks (Standard Webhooks signatures), sent by the `deliverEvents` worker. */
+  webhook?: WebhookOptions;
   clock?: Clock;
   ids?: IdGenerator;
   logger?: Logger;
@@ -98,6 +114,10 @@ export interface ResolvedOptions {
   networks: Readonly<Record<string, ResolvedNetwork>>;
   /** Deadline of one store or wallet call, ms (`Infinity`: none). */
   storageTimeoutMs: number;
+  /** Whether steps record their events. */
+  recordEvents: boolean;
+  onEvent: ((event: EventBody) => void | Promise<void>) | null;
+  webhook: ResolvedWebhook | null;
   clock: Clock;
   ids: IdGenerator;
   logger: Logger;
@@ -164,7 +184,11 @@ export function resolveOptions(options: ClickTrackerOptions): ResolvedOptions {
     risk: resolveRiskPolicy(options.risk, money),
     networks: resolveNetworks(options.networks, money),
     storageTimeoutMs,
+    recordEvents: options.events !== false,
+    onEvent: options.onEvent ?? null,
+    webhook: resolveWebhook(options.webhook),
     clock: options.clock ?? { now: () => new Date() },
+
     ids: options.ids ?? { uuid: () => uuidv4() },
     logger: options.logger ?? consoleLogger,
   };

@@ -18,6 +18,7 @@ import type {
 import type { RiskPolicy } from './risk.js';
 import type { AdminStore, LeaseStore } from './admin/types.js';
 import type { ProductHold } from './admin/holds.js';
+import type { EventStore, StoredEvent } from './events/types.js';
 
 /**
  * Where a conversion's wallet movements go:
@@ -59,6 +60,11 @@ export interface ConversionCommand {
   risk?: RiskPolicy | null;
   /** The IP of the conversion when the network forwards it (the `ip_mismatch` rule, per-IP caps of virtual clicks). */
   conversionIp?: string | null;
+  /**
+   * Whether the step records its event (`eventOfConversion`) in the store's event outbox.
+   * Absent means true; the tracker passes false only when the host turned events off.
+   */
+  recordEvent?: boolean;
 }
 
 /** Decisions a store can reach for a conversion (a subset of {@link PostbackDecisionCode}). */
@@ -93,6 +99,8 @@ export interface ConversionOutcome {
   owed: WalletOperation[];
   /** The risk rule behind the decision (as on the audit row); absent means `null`. */
   rule?: RiskRuleCode | null;
+  /** The event the step recorded in the same atomic step (`null`/absent: none). */
+  event?: StoredEvent | null;
 }
 
 /** A manual review decision on a held earning. */
@@ -101,6 +109,8 @@ export interface ApprovalCommand {
   approve: boolean;
   now: Date;
   ledger: LedgerMode;
+  /** As {@link ConversionCommand.recordEvent}: an `applied` decision records `eventOfApproval`. */
+  recordEvent?: boolean;
 }
 
 /** What {@link ClickStore.decideApproval} did. */
@@ -109,6 +119,8 @@ export interface ApprovalOutcome {
   decision: 'applied' | 'unchanged' | 'not_found' | 'not_held';
   earning: EarningRecord | null;
   owed: WalletOperation[];
+  /** The event recorded with an `applied` decision (`null`/absent: none). */
+  event?: StoredEvent | null;
 }
 
 /** Keyset cursor of the earnings list (newest first). */
@@ -241,8 +253,15 @@ export interface ClickStore {
    * others get `false` until the holder releases it or `ttlMs` passes.
    */
   readonly leases: LeaseStore;
+  /**
+   * The event outbox (src/events/types.ts): `applyConversion`, `decideApproval` and
+   * `admin.adjustWallet` record their event in it in their own atomic step, and the
+   * `deliverEvents` worker reads and updates delivery states through it.
+   */
+  readonly events?: EventStore;
 
-  /** Inserts a new click. A duplicate `clickId` is a `ConflictError`. */
+  /** Inserts a new click.
+ A duplicate `clickId` is a `ConflictError`. */
   insertClick(click: ClickRecord): Promise<void>;
   /** Counts a visit (first/last visit, count) atomically; `null` when the click is unknown. */
   recordVisit(clickId: string, at: Date): Promise<ClickRecord | null>;

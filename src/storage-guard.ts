@@ -111,6 +111,8 @@ export function boundedStore(store: ClickStore, timeoutMs: number): ClickStore {
     // The admin queries and the worker leases are store calls like any other.
     ...(store.admin ? { admin: bounded(store.admin, timeoutMs, 'admin.', NOTHING_UNBOUNDED) } : {}),
     ...(store.leases ? { leases: bounded(store.leases, timeoutMs, 'leases.', NOTHING_UNBOUNDED) } : {}),
+    ...(store.events ? { events: bounded(store.events, timeoutMs, 'events.', NOTHING_UNBOUNDED) } : {}),
+
   });
 }
 

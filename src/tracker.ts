@@ -35,6 +35,8 @@ import { createAdminApi, type AdminApi } from './admin/admin-api.js';
 import { clickHoldTerms } from './admin/holds.js';
 import { guardStorage } from './storage-guard.js';
 import { startWorkers, type WorkersHandle, type WorkersOptions } from './workers/workers.js';
+import { emitEvent } from './events/emit.js';
+
 import { toClickView, toEarningView, toPostbackAttemptView } from './views.js';
 import type { z } from 'zod';
 
@@ -263,11 +265,12 @@ export function createClickTracker(options: ClickTrackerOptions): ClickTracker {
 async function decideApproval(o: ResolvedOptions, earningId: string, approve: boolean): Promise<EarningView> {
   parse(IdentifierSchema, earningId, 'earningId');
   const outcome = await guardStorage(o, 'decideApproval', () =>
-    o.storage.decideApproval({ earningId, approve, now: o.clock.now(), ledger: o.ledgerMode }),
+    o.storage.decideApproval({ earningId, approve, now: o.clock.now(), ledger: o.ledgerMode, recordEvent: o.recordEvents }),
   );
   if (outcome.decision === 'not_found' || !outcome.earning) throw new NotFoundError('Earning not found');
   if (outcome.decision === 'not_held') throw new ConflictError('Earning is not waiting for approval');
   await settleOwed(o, outcome.owed);
+  await emitEvent(o, outcome.event);
   return toEarningView(outcome.earning, o.money.scale);
 }
 

@@ -9,6 +9,8 @@ import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { formatAmount, parseAmount } from '../money.js';
 import type { ResolvedOptions } from '../options.js';
 import { settleOwed } from '../owed.js';
+import { emitEvent } from '../events/emit.js';
+import { adjustmentEventId } from '../events/events-of.js';
 import type { EarningRecord, PostbackAttempt, WalletOperation } from '../records.js';
 import { IdentifierSchema } from '../schemas.js';
 import { guardStorage } from '../storage-guard.js';
@@ -92,13 +94,14 @@ export function createAdminApi(o: ResolvedOptions): AdminApi {
   async function decide(earningId: string, approve: boolean): Promise<ApprovalResult> {
     parseInput(IdentifierSchema, earningId, 'earningId');
     const outcome = await store('decideApproval', () =>
-      o.storage.decideApproval({ earningId, approve, now: o.clock.now(), ledger: o.ledgerMode }),
+      o.storage.decideApproval({ earningId, approve, now: o.clock.now(), ledger: o.ledgerMode, recordEvent: o.recordEvents }),
     );
     if (outcome.decision === 'not_found' || !outcome.earning) throw new NotFoundError('Earning not found');
     if (outcome.decision === 'not_held') {
       throw new ConflictError(approve ? 'Earning is not waiting for approval (already rejected or never held)' : 'Earning is not waiting for approval (already approved or never held)');
     }
     await settleOwed(o, outcome.owed);
+    await emitEvent(o, outcome.event);
     return { earning: toEarningView(outcome.earning, scale), outcome: outcome.decision };
   }
 
@@ -182,7 +185,10 @@ export function createAdminApi(o: ResolvedOptions): AdminApi {
       let duplicate: boolean;
       let balanceMinor: bigint;
       if (ownWallet()) {
-        const outcome = await store('adjustWallet', () => o.storage.admin.adjustWallet({ op, allowOverdraft }));
+        const outcome = await store('adjustWallet', () =>
+          o.storage.admin.adjustWallet({ op, allowOverdraft, ...(o.recordEvents ? { eventId: adjustmentEventId(op.key) } : {}) }));
+        await emitEvent(o, outcome.event);
+
         if (outcome.decision === 'insufficient') {
           throw new ConflictError('Insufficient balance for this debit', { balance: formatAmount(outcome.balanceMinor, scale) });
         }

@@ -16,6 +16,8 @@ import type {
   PostbackDecisionCode,
   WalletOperation,
 } from '../records.js';
+import type { StoredEvent } from '../events/types.js';
+
 
 /**
  * A position in a newest-first list: the time of the last item seen and its id (ties on the
@@ -99,6 +101,11 @@ export interface AdjustmentCommand {
   op: WalletOperation;
   /** When false, a debit that would leave the balance below zero is refused (nothing written). */
   allowOverdraft: boolean;
+  /**
+   * Id of the `wallet.adjusted` event an `applied` adjustment records in the same step
+   * (`adjustmentEventId(op.key)`); absent: no event (events turned off).
+   */
+  eventId?: string;
 }
 
 /** What {@link AdminStore.adjustWallet} did. */
@@ -107,6 +114,8 @@ export interface AdjustmentOutcome {
   decision: 'applied' | 'duplicate' | 'insufficient';
   /** Balance after the step (the unchanged balance for `duplicate` and `insufficient`). */
   balanceMinor: bigint;
+  /** The event recorded with an `applied` adjustment (`null`/absent: none). */
+  event?: StoredEvent | null;
 }
 
 /** A statistics request: `[from, to)` in `bucket` steps (UTC), optionally one network or product. */

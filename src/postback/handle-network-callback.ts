@@ -17,6 +17,7 @@ import { networkCallbackOf } from '../networks/callback.js';
 import type { NetworkCallback, NetworkDefinition, NetworkRefusal, NetworkReply, ReplyContext } from '../networks/types.js';
 import type { ResolvedOptions } from '../options.js';
 import { settleOwed } from '../owed.js';
+import { emitEvent } from '../events/emit.js';
 import type { ConversionCommand, ConversionOutcome } from '../ports.js';
 import type { PostbackAction, PostbackAttempt, PostbackDecisionCode } from '../records.js';
 import { ClickIdSchema, IdentifierSchema, type PostbackResult } from '../schemas.js';
@@ -127,8 +128,11 @@ export async function handleNetworkCallback(o: ResolvedOptions, name: string, re
 
   let outcome: ConversionOutcome;
   try {
+    if (!o.recordEvents) command.recordEvent = false;
     outcome = await guardStorage(o, 'applyConversion', () => o.storage.applyConversion(command));
     await settleOwed(o, outcome.owed);
+    await emitEvent(o, outcome.event);
+
   } catch (error) {
     // Nothing was applied (or it was, and the network's retry will answer duplicate): retry later.
     if (error instanceof UnavailableError) return { reply: def.replies.refusal('unavailable', context), decision: 'unavailable', result: null };

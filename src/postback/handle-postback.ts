@@ -19,6 +19,7 @@ import type { PostbackAction, PostbackAttempt, PostbackDecisionCode } from '../r
 import { ClickIdSchema, IdentifierSchema, type PostbackParams, type PostbackResult } from '../schemas.js';
 import { guardStorage } from '../storage-guard.js';
 import { settleOwed } from '../owed.js';
+import { emitEvent } from '../events/emit.js';
 import { mergePostbackParams, readAmount, readField, type PostbackRequest } from './request.js';
 import { DEFAULT_POSTBACK_STATUS } from './status-map.js';
 import { runVerifiers } from './verifier.js';
@@ -61,8 +62,11 @@ export async function handlePostback(options: ResolvedOptions, request: Postback
     return refuse(isAmount ? 'invalid_amount' : 'invalid_input', error);
   }
 
+  if (!options.recordEvents) command.recordEvent = false;
   const outcome = await guardStorage(options, 'applyConversion', () => options.storage.applyConversion(command));
   await settleOwed(options, outcome.owed);
+  await emitEvent(options, outcome.event);
+
   return toResult(options, command, outcome);
 }
 

@@ -7,6 +7,7 @@
 import type { ResolvedOptions } from '../options.js';
 import { guardStorage } from '../storage-guard.js';
 import { retryOwed } from './retry-owed.js';
+import { deliverEvents } from '../events/deliver.js';
 
 /** Settings of one job. */
 export interface WorkerJobOptions {
@@ -22,6 +23,11 @@ export interface WorkersOptions {
   expireClicks?: WorkerJobOptions | false;
   /** Applies wallet operations that a crash or an outage left owed (outbox mode). */
   retryPendingCredits?: WorkerJobOptions | false;
+  /**
+   * Sends recorded events to the tracker's `webhook` (signed, in order per user, exponential
+   * backoff, dead-lettered after `webhook.maxAttempts` tries). Needs the `webhook` option.
+   */
+  deliverEvents?: WorkerJobOptions | false;
   /** Spread of each interval, as a fraction (0.1: ±10 %), so instances do not tick in step. Default 0.1. */
   jitter?: number;
   /**
@@ -57,12 +63,13 @@ export interface WorkersHandle {
 export type WorkerJob = (o: ResolvedOptions, batchSize: number) => Promise<BatchResult>;
 
 /** The known jobs. A new job (event delivery, say) is one entry here plus its option. */
-export const WorkerJobs: Readonly<Record<'expireClicks' | 'retryPendingCredits', WorkerJob>> = {
+export const WorkerJobs: Readonly<Record<'expireClicks' | 'retryPendingCredits' | 'deliverEvents', WorkerJob>> = {
   async expireClicks(o, batchSize) {
     const count = await guardStorage(o, 'expireClicks', () => o.storage.expireClicks(o.clock.now(), batchSize));
     return { count };
   },
   retryPendingCredits: retryOwed,
+  deliverEvents,
 };
 
 const DEFAULT_BATCH = 500;
@@ -74,6 +81,12 @@ export function startWorkers(o: ResolvedOptions, options: WorkersOptions): Worke
   const configured = (Object.keys(WorkerJobs) as Array<keyof typeof WorkerJobs>).flatMap((name) => {
     const job = options[name];
     if (job === undefined || job === false) return [];
+    if (name === 'deliverEvents' && (o.webhook === null || o.storage.events === undefined)) {
+      throw new TypeError(o.webhook === null
+        ? 'clickcredit: workers deliverEvents needs the tracker option `webhook`'
+        : `clickcredit: workers deliverEvents: the ${o.storage.name} store has no event outbox`);
+    }
+
     if (!(Number.isInteger(job.intervalMs) && job.intervalMs > 0)) throw new TypeError(`clickcredit: workers ${name}.intervalMs must be a positive integer`);
     const batchSize = job.batchSize ?? DEFAULT_BATCH;
     if (!(Number.isInteger(batchSize) && batchSize > 0)) throw new TypeError(`clickcredit: workers ${name}.batchSize must be a positive integer`);
