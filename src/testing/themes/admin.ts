@@ -6,7 +6,7 @@
  */
 import { v4 as uuidv4 } from 'uuid';
 import type { ClickTracker, Product } from 'clickcredit';
-import { click, postback, PRODUCTS, toMinor, type SuiteContext, type Theme } from '../context.js';
+import { click, postback, PRODUCTS, toMinor, userKeyed, type SuiteContext, type Theme } from '../context.js';
 
 /** A catalog with the suite's products plus per-test ones: `review-*` (held always), `stats-*` (plain). */
 function catalog(extra: Record<string, Product> = {}) {
@@ -238,6 +238,25 @@ export const adminTheme: Theme = ({ it, expect }, ctx) => {
     ]);
     const day = await t.admin.stats({ from: start, to: new Date(start.getTime() + 2 * 3_600_000), bucket: 'day', productId: review });
     expect(day.rows.map((r) => ({ clicks: r.clicks, conversions: r.conversions, held: r.held, credited: r.creditedAmount }))).toEqual([{ clicks: 1, conversions: 1, held: 1, credited: '0.00' }]);
+  });
+
+  it('filters attempts, earnings and statistics by the network of a user-keyed conversion', async () => {
+    const context = ctx();
+    const { tracker, user, clock } = context;
+    const t = tracker();
+    const u = user();
+    const network = `wall-${uuidv4().slice(0, 8)}`;
+    const from = clock.now();
+    const txn = `txn-${uuidv4()}`;
+    const outcome = await userKeyed(context, { network, transactionId: txn, userId: u, amount: '6.00' });
+    expect(outcome.decision).toBe('credited');
+    const attempts = await t.admin.listPostbacks({ network });
+    expect(attempts.items.map((a) => [a.decision, a.conversionId])).toEqual([['credited', txn]]);
+    expect((await t.admin.listPostbacks({ network, userId: u })).items).toHaveLength(1);
+    expect((await t.admin.listEarnings({ network })).items.map((e) => e.earningId)).toEqual([outcome.earning!.earningId]);
+    expect((await t.admin.listEarnings({ network, status: 'completed', userId: u })).items).toHaveLength(1);
+    const stats = await t.admin.stats({ from, to: new Date(from.getTime() + 3_600_000), bucket: 'hour', network });
+    expect(stats.rows.map((r) => [r.network, r.clicks, r.conversions, r.creditedAmount])).toEqual([[network, 1, 1, '6.00']]);
   });
 
   it('refuses bad admin input with VALIDATION_ERROR before reaching the store', async () => {
