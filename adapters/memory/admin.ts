@@ -7,6 +7,9 @@
  */
 import {
   REFUSED_DECISIONS,
+  eventOfAdjustment,
+  type StoredEvent,
+
   type AdminListQuery,
   type AdminStore,
   type ClickRecord,
@@ -64,7 +67,11 @@ function newestFirst(a: Row, b: Row): number {
  * The admin queries. `postEntry` is the memory wallet's own append (idempotent by key), so an
  * adjustment goes through the same code as every other ledger entry.
  */
-export function memoryAdmin(state: MemoryAdminState, postEntry: (op: WalletOperation) => WalletApplyResult): AdminStore {
+export function memoryAdmin(
+  state: MemoryAdminState,
+  postEntry: (op: WalletOperation) => WalletApplyResult,
+  recordEvent: (event: StoredEvent) => void,
+): AdminStore {
   const clickOf = (clickId: string | null) => (clickId === null ? undefined : state.clicks.get(clickId));
   return {
     async listAttempts(query) {
@@ -123,7 +130,7 @@ export function memoryAdmin(state: MemoryAdminState, postEntry: (op: WalletOpera
       return { entries, balanceMinor: state.balances.get(userId) ?? 0n };
     },
 
-    async adjustWallet({ op, allowOverdraft }) {
+    async adjustWallet({ op, allowOverdraft, eventId }) {
       const balance = state.balances.get(op.userId) ?? 0n;
       if (state.entriesByKey.has(op.key)) {
         const result = postEntry(op); // the duplicate path: checks user and amount, moves nothing
@@ -131,7 +138,9 @@ export function memoryAdmin(state: MemoryAdminState, postEntry: (op: WalletOpera
       }
       if (op.amountMinor < 0n && !allowOverdraft && balance + op.amountMinor < 0n) return { decision: 'insufficient', balanceMinor: balance };
       const result = postEntry(op);
-      return { decision: 'applied', balanceMinor: result.balanceMinor ?? balance + op.amountMinor };
+      const event = eventId === undefined ? null : eventOfAdjustment(op, eventId);
+      if (event) recordEvent(event);
+      return { decision: 'applied', balanceMinor: result.balanceMinor ?? balance + op.amountMinor, event };
     },
 
     async stats(query) {

@@ -8,6 +8,9 @@ import {
   ConflictError,
   creditOperations,
   decideConversion,
+  eventOfApproval,
+  eventOfConversion,
+
   riskCounterKeys,
   usesRiskCounters,
   type ApprovalCommand,
@@ -29,6 +32,7 @@ import {
   type WalletPort,
 } from 'clickcredit';
 import { memoryAdmin, memoryLeases } from './admin.js';
+import { memoryEvents, recordEvent, type MemoryEvents } from './events.js';
 
 type OutboxRow = WalletOperation & { settledAt: Date | null };
 
@@ -49,6 +53,8 @@ interface MemoryState {
   riskCounters: Map<string, DayCount>;
   /** Worker leases by name. */
   leases: Map<string, { owner: string; expiresAt: number }>;
+  /** The event outbox, in recording order. */
+  events: MemoryEvents;
 }
 
 /** A memory store: the {@link ClickStore} plus raw reads for tests. */
@@ -72,6 +78,7 @@ export function createMemoryStore(): MemoryStore {
     leases: new Map(),
     networkTransactions: new Map(),
     riskCounters: new Map(),
+    events: new Map(),
   };
 
   const wallet: WalletPort = {
@@ -87,8 +94,9 @@ export function createMemoryStore(): MemoryStore {
     name: 'memory',
     supportsInlineLedger: true,
     wallet,
-    admin: memoryAdmin(state, (op) => postEntry(state, op)),
+    admin: memoryAdmin(state, (op) => postEntry(state, op), (event) => recordEvent(state.events, event)),
     leases: memoryLeases(state),
+    events: memoryEvents(state.events),
 
     async insertClick(click) {
       if (state.clicks.has(click.clickId)) throw new ConflictError('Click id already exists');
@@ -235,7 +243,9 @@ function applyConversion(state: MemoryState, command: ConversionCommand): Conver
     receivedAt: command.now,
     rule: transition.rule,
   });
-  return { decision: transition.decision, earning: transition.earning ? { ...transition.earning } : null, owed, rule: transition.rule };
+  const event = command.recordEvent === false ? null : eventOfConversion(transition, command.attemptId, command.now);
+  if (event) recordEvent(state.events, event);
+  return { decision: transition.decision, earning: transition.earning ? { ...transition.earning } : null, owed, rule: transition.rule, event };
 }
 
 const ZERO: DayCount = Object.freeze({ count: 0, amountMinor: 0n });
@@ -282,7 +292,9 @@ function decideApproval(state: MemoryState, command: ApprovalCommand): ApprovalO
     : { ...earning, approvalStatus: 'rejected', status: 'cancelled', cancelReason: 'approval_rejected', cancelledAt: now, updatedAt: now };
   state.earnings.set(decided.earningId, decided);
   const owed = command.approve ? moveMoney(state, creditOperations(decided, now), command.ledger) : [];
-  return { decision: 'applied', earning: { ...decided }, owed };
+  const event = command.recordEvent === false ? null : eventOfApproval(decided, command.approve, now);
+  if (event) recordEvent(state.events, event);
+  return { decision: 'applied', earning: { ...decided }, owed, event };
 }
 
 /** Inline: ledger entries now. Outbox: recorded as owed and returned for the core to apply. */
