@@ -29,46 +29,49 @@ export interface ClickCreditClientOptions {
   headers?: Record<string, string>;
 }
 
-type Data<M extends Method, P extends string> = ResponseOf<RouteAt<M, P>>;
-type Query<M extends Method, P extends string> = RequestInput<RouteAt<M, P>>['query'];
-type Body<M extends Method, P extends string> = BodyOf<RouteAt<M, P>>;
+/** The `data` the route at `M path` answers. */
+export type DataOf<M extends Method, P extends string> = ResponseOf<RouteAt<M, P>>;
+/** The query the route at `M path` takes. */
+export type QueryFor<M extends Method, P extends string> = RequestInput<RouteAt<M, P>>['query'];
+/** The body the route at `M path` takes. */
+export type BodyFor<M extends Method, P extends string> = BodyOf<RouteAt<M, P>>;
 
 /** The admin routes (`/admin/...`): create the client with an admin's token. */
 export interface ClickCreditAdminClient {
   /** `GET /admin/postbacks`: postback attempts, refused ones included, newest first. */
-  listPostbacks(query?: Query<'GET', '/admin/postbacks'>, options?: CallOptions): Promise<Data<'GET', '/admin/postbacks'>>;
+  listPostbacks(query?: QueryFor<'GET', '/admin/postbacks'>, options?: CallOptions): Promise<DataOf<'GET', '/admin/postbacks'>>;
   /** `GET /admin/earnings`: `{ approvalStatus: 'pending' }` is the hold queue. */
-  listEarnings(query?: Query<'GET', '/admin/earnings'>, options?: CallOptions): Promise<Data<'GET', '/admin/earnings'>>;
+  listEarnings(query?: QueryFor<'GET', '/admin/earnings'>, options?: CallOptions): Promise<DataOf<'GET', '/admin/earnings'>>;
   /** `GET /admin/earnings/:earningId`: the earning, its click and every attempt that touched it. */
-  getEarning(earningId: string, options?: CallOptions): Promise<Data<'GET', '/admin/earnings/:earningId'>>;
+  getEarning(earningId: string, options?: CallOptions): Promise<DataOf<'GET', '/admin/earnings/:earningId'>>;
   /** `POST /admin/earnings/:earningId/approve` (again: `unchanged`; after a reject: 409). */
-  approveEarning(earningId: string, options?: CallOptions): Promise<Data<'POST', '/admin/earnings/:earningId/approve'>>;
+  approveEarning(earningId: string, options?: CallOptions): Promise<DataOf<'POST', '/admin/earnings/:earningId/approve'>>;
   /** `POST /admin/earnings/:earningId/reject` (again: `unchanged`; after an approve: 409). */
-  rejectEarning(earningId: string, options?: CallOptions): Promise<Data<'POST', '/admin/earnings/:earningId/reject'>>;
+  rejectEarning(earningId: string, options?: CallOptions): Promise<DataOf<'POST', '/admin/earnings/:earningId/reject'>>;
   /** `GET /admin/users/:userId/ledger`: entries with the running balance, and the wallet. */
-  ledger(userId: string, query?: Query<'GET', '/admin/users/:userId/ledger'>, options?: CallOptions): Promise<Data<'GET', '/admin/users/:userId/ledger'>>;
+  ledger(userId: string, query?: QueryFor<'GET', '/admin/users/:userId/ledger'>, options?: CallOptions): Promise<DataOf<'GET', '/admin/users/:userId/ledger'>>;
   /** `POST /admin/users/:userId/adjustments`: a manual credit or debit, idempotent by `key`. */
-  adjust(userId: string, body: Body<'POST', '/admin/users/:userId/adjustments'>, options?: CallOptions): Promise<Data<'POST', '/admin/users/:userId/adjustments'>>;
+  adjust(userId: string, body: BodyFor<'POST', '/admin/users/:userId/adjustments'>, options?: CallOptions): Promise<DataOf<'POST', '/admin/users/:userId/adjustments'>>;
   /** `GET /admin/clicks`. */
-  listClicks(query?: Query<'GET', '/admin/clicks'>, options?: CallOptions): Promise<Data<'GET', '/admin/clicks'>>;
+  listClicks(query?: QueryFor<'GET', '/admin/clicks'>, options?: CallOptions): Promise<DataOf<'GET', '/admin/clicks'>>;
   /** `GET /admin/stats`: per bucket, network and product. */
-  stats(query: Query<'GET', '/admin/stats'>, options?: CallOptions): Promise<Data<'GET', '/admin/stats'>>;
+  stats(query: QueryFor<'GET', '/admin/stats'>, options?: CallOptions): Promise<DataOf<'GET', '/admin/stats'>>;
 }
 
 /** The client. Every method resolves to the `data` of the success envelope. */
 export interface ClickCreditClient {
   /** Any route of the table, typed by its method and path: `request('GET', '/wallet')`. */
-  request<M extends Method, P extends PathOf<M>>(method: M, path: P, input?: RequestInput<RouteAt<M, P>>): Promise<Data<M, P>>;
+  request<M extends Method, P extends PathOf<M>>(method: M, path: P, input?: RequestInput<RouteAt<M, P>>): Promise<DataOf<M, P>>;
   /** `POST /products/:productId/click`: a click id and the redirect URL to open. */
-  createClick(productId: string, body: BodyOf<RouteAt<'POST', '/products/:productId/click'>>, options?: CallOptions): Promise<Data<'POST', '/products/:productId/click'>>;
+  createClick(productId: string, body: BodyOf<RouteAt<'POST', '/products/:productId/click'>>, options?: CallOptions): Promise<DataOf<'POST', '/products/:productId/click'>>;
   /** `GET /track/:clickId`: records a visit of the tracking link. */
-  trackClick(clickId: string, options?: CallOptions): Promise<Data<'GET', '/track/:clickId'>>;
+  trackClick(clickId: string, options?: CallOptions): Promise<DataOf<'GET', '/track/:clickId'>>;
   /** `GET /clicks/:clickId`: one of the user's clicks. */
-  getClick(clickId: string, options?: CallOptions): Promise<Data<'GET', '/clicks/:clickId'>>;
+  getClick(clickId: string, options?: CallOptions): Promise<DataOf<'GET', '/clicks/:clickId'>>;
   /** `GET /earnings`: the user's earnings, newest first; pass `nextCursor` back as `cursor`. */
-  listEarnings(query?: { cursor?: string; limit?: number }, options?: CallOptions): Promise<Data<'GET', '/earnings'>>;
+  listEarnings(query?: { cursor?: string; limit?: number }, options?: CallOptions): Promise<DataOf<'GET', '/earnings'>>;
   /** `GET /wallet`: the user's balance as a decimal string. */
-  getWallet(options?: CallOptions): Promise<Data<'GET', '/wallet'>>;
+  getWallet(options?: CallOptions): Promise<DataOf<'GET', '/wallet'>>;
   /**
    * `POST /postback` with a JSON body (what an advertiser's server sends). For a signed postback,
    * pass the body text you signed as `rawBody` and the signature headers in `headers`.
@@ -76,7 +79,7 @@ export interface ClickCreditClient {
   sendPostback(
     fields: BodyOf<RouteAt<'POST', '/postback'>>,
     options?: CallOptions & { query?: QueryOf<RouteAt<'POST', '/postback'>>; rawBody?: string },
-  ): Promise<Data<'POST', '/postback'>>;
+  ): Promise<DataOf<'POST', '/postback'>>;
   /** The admin routes. */
   admin: ClickCreditAdminClient;
 }
@@ -116,7 +119,7 @@ export function createClickCreditClient(options: ClickCreditClientOptions): Clic
     listEarnings: (query, callOptions) => request('GET', '/earnings', { ...callOptions, query: { cursor: query?.cursor, limit: query?.limit } }),
     getWallet: (callOptions) => request('GET', '/wallet', callOptions),
     sendPostback: (fields, { query, rawBody, ...callOptions } = {}) =>
-      call('POST', '/postback', { ...callOptions, query, body: fields, rawBody }) as Promise<Data<'POST', '/postback'>>,
+      call('POST', '/postback', { ...callOptions, query, body: fields, rawBody }) as Promise<DataOf<'POST', '/postback'>>,
     admin: {
       listPostbacks: (query, callOptions) => request('GET', '/admin/postbacks', { ...callOptions, query }),
       listEarnings: (query, callOptions) => request('GET', '/admin/earnings', { ...callOptions, query }),

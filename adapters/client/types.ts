@@ -20,7 +20,8 @@ export type PathOf<M extends Method> = Extract<Route, { method: M }>['path'];
 /** The route served at `M path`. */
 export type RouteAt<M extends Method, P extends string> = Extract<Route, { method: M; path: P }>;
 
-type InputOf<S> = S extends z.ZodType ? z.input<S> : never;
+/** The input type of a zod schema (what a request sends), or `never`. */
+export type InputOf<S> = S extends z.ZodType ? z.input<S> : never;
 
 /** Path parameters of a route (`{ productId: string }`), or `never` when it has none. */
 export type ParamsOf<R> = R extends { params: infer S extends z.ZodType } ? InputOf<S> : never;
