@@ -36,7 +36,8 @@ describe.each([expressTarget, fastifyTarget] as HttpTarget[])('clickcredit/clien
       // Every conversion of the "review" product waits for an admin.
       products: { getProduct: (id) => ({ productId: id, earnUpTo: '50.00', active: true, ...(id === 'review' ? { hold: 'always' as const } : {}) }) },
     });
-    server = await target.start(tracker, { trustProxy: false, authenticate, authorizeAdmin, onError: () => undefined });
+    // A quiet logger: the refused admin requests below are logged on purpose.
+    server = await target.start(tracker, { trustProxy: false, authenticate, authorizeAdmin, onError: () => undefined, logger: { info() {}, warn() {}, error() {} } });
     base = `${server.baseUrl}/api/v1/earn`;
     friend = createClickCreditClient({ baseUrl: base, token: 'token-friend' });
     // A token function (read per call), as an app with a refreshing session would pass.
