@@ -16,6 +16,7 @@ import {
   type TimeRange,
 } from 'clickcredit';
 import { CLICK_COLUMNS, OPERATION_COLUMNS, toAttempt, toClick, toEarning, toLedgerEntry } from './rows.js';
+import { eventOfAnswer } from './events.js';
 
 type Rows = (sql: string, params: unknown[]) => Promise<Record<string, unknown>[]>;
 
@@ -100,14 +101,17 @@ export function postgresAdmin(s: string, all: Rows): AdminStore {
       };
     },
 
-    async adjustWallet({ op, allowOverdraft }) {
-      const rows = await all(`SELECT ${s}.adjust_wallet($1, $2, $3, $4, $5, $6, $7) AS r`, [
-        op.key, op.userId, op.kind, op.amountMinor.toString(), op.reason, op.createdAt.toISOString(), allowOverdraft,
-      ]);
+    async adjustWallet({ op, allowOverdraft, eventId }) {
+      // adjustment_event records the wallet.adjusted event in the same statement (migration 004).
+      const rows = await all(
+        `SELECT ${s}.adjustment_event(${s}.adjust_wallet($1, $2, $3, $4, $5, $6::timestamptz, $7), $8, $1, $2, $4, $5, $6::timestamptz) AS r`,
+        [op.key, op.userId, op.kind, op.amountMinor.toString(), op.reason, op.createdAt.toISOString(), allowOverdraft, eventId ?? null],
+      );
       const raw = rows[0]?.r;
-      const r = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { decision: string; balance?: string };
+      const r = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { decision: string; balance?: string; event?: unknown };
       if (r.decision === 'conflict') throw new ConflictError('Idempotency key already used for a different wallet operation');
-      return { decision: r.decision as 'applied' | 'duplicate' | 'insufficient', balanceMinor: BigInt(r.balance ?? '0') };
+      return { decision: r.decision as 'applied' | 'duplicate' | 'insufficient', balanceMinor: BigInt(r.balance ?? '0'), event: eventOfAnswer(r.event) };
+
     },
 
     // Each part is a range of a time index inside [from, to): the cost follows the window's rows.

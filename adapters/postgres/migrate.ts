@@ -8,6 +8,7 @@ import { migration001 } from './migrations/001-init.js';
 import { migration001Functions } from './migrations/001-functions.js';
 import { migration002 } from './migrations/002-conversion-model.js';
 import { migration003 } from './migrations/003-admin.js';
+import { migration004 } from './migrations/004-events.js';
 import { quoteSchema } from './schema-name.js';
 
 /** Ordered migrations: version and SQL for a quoted schema name. Never edit one that shipped. */
@@ -15,6 +16,8 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: (sc
   { version: 1, name: 'init', sql: (s) => migration001(s) + migration001Functions(s) },
   { version: 2, name: 'conversion-model', sql: migration002 },
   { version: 3, name: 'admin', sql: migration003 },
+  { version: 4, name: 'events', sql: migration004 },
+
 ];
 
 /** Options of {@link migrate}. */

@@ -14,6 +14,7 @@ import {
   type WalletPort,
 } from 'clickcredit';
 import { postgresAdmin, postgresLeases } from './admin-queries.js';
+import { eventOfAnswer, postgresEvents } from './events.js';
 import { listenForConnectionErrors, type ConnectionErrorLogger, type SqlClient } from './client.js';
 import {
   CLICK_COLUMNS, CLICK_INSERT_COLUMNS, OPERATION_COLUMNS, clickJson, clickValues, riskJson, toAttempt, toClick, toEarning,
@@ -83,6 +84,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     wallet,
     admin: postgresAdmin(s, all),
     leases: postgresLeases(s, all),
+    events: postgresEvents(s, all),
 
     async insertClick(click) {
       try {
@@ -112,7 +114,9 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     // postbacks of a click create its earning; the others then see it and answer duplicate/conflict.
     async applyConversion(c) {
       const row = await one(
-        `SELECT ${s}.apply_conversion($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) AS r`,
+        // The event is recorded by conversion_event in the same statement, hence the same transaction.
+        `SELECT ${s}.conversion_event(${s}.apply_conversion($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17),
+           $1, $10::timestamptz, $18) AS r`,
         [
           c.attemptId, c.clickId, c.conversionId, c.action, c.postbackStatus, c.amountMinor?.toString() ?? null,
           auditText(c.rawAmount), c.transactionId, c.offerId, c.now.toISOString(), c.newEarningId, c.ledger,
@@ -120,6 +124,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
           c.clickIfAbsent ? JSON.stringify(clickJson(c.clickIfAbsent)) : null,
           c.risk ? JSON.stringify(riskJson(c.risk)) : null,
           c.conversionIp ?? null,
+          c.recordEvent !== false,
         ],
       );
       const r = json(row?.r);
@@ -128,6 +133,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
         rule: (r.rule ?? null) as RiskRuleCode | null,
         earning: r.earning ? toEarning(r.earning) : null,
         owed: (r.owed as Record<string, unknown>[]).map(toOperation),
+        event: eventOfAnswer(r.event),
       };
     },
 
@@ -167,12 +173,14 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
 
     // One statement (decide_approval), under the click's row lock like applyConversion.
     async decideApproval(c) {
-      const row = await one(`SELECT ${s}.decide_approval($1, $2, $3, $4) AS r`, [c.earningId, c.approve, c.now.toISOString(), c.ledger]);
+      const row = await one(`SELECT ${s}.approval_event(${s}.decide_approval($1, $2, $3, $4), $2, $3::timestamptz, $5) AS r`,
+        [c.earningId, c.approve, c.now.toISOString(), c.ledger, c.recordEvent !== false]);
       const r = json(row?.r);
       return {
         decision: r.decision as 'applied' | 'unchanged' | 'not_found' | 'not_held',
         earning: r.earning ? toEarning(r.earning) : null,
         owed: (r.owed as Record<string, unknown>[]).map(toOperation),
+        event: eventOfAnswer(r.event),
       };
     },
 
