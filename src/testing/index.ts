@@ -26,6 +26,7 @@ import { postbacksTheme } from './themes/postbacks.js';
 import { goalsTheme } from './themes/goals.js';
 import { referralsTheme } from './themes/referrals.js';
 import { riskTheme } from './themes/risk.js';
+import { eventsTheme } from './themes/events.js';
 import { userKeyedTheme } from './themes/user-keyed.js';
 import type { ConformanceOptions } from './types.js';
 
@@ -44,7 +45,9 @@ export const CONFORMANCE_THEMES: Readonly<Record<string, Theme>> = {
   'user-keyed': userKeyedTheme,
   goals: goalsTheme,
   risk: riskTheme,
+  events: eventsTheme,
 };
+
 
 /** Declares the whole conformance suite (or the themes in `options.only`) for one adapter. */
 export function runConformanceSuite(options: ConformanceOptions): void {
