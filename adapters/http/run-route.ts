@@ -65,6 +65,9 @@ export async function runRoute<Req>(
   native: Req,
   options: ServeOptions<Req>,
 ): Promise<Outgoing> {
+  // An empty path parameter (`/clicks/`) names no resource: Express never matches it, Fastify
+  // does; both answer as for a path no route serves.
+  for (const key in incoming.params) if (incoming.params[key] === '') return notFound();
   try {
     // Admin routes check credentials before reading anything of the request.
     const adminId = route.auth === 'admin' ? await authorizeAdmin(route, incoming, native, options) : undefined;

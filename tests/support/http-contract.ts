@@ -361,6 +361,13 @@ export function runHttpContract(target: HttpTarget, store: StoreTarget): void {
       expect([ok.status, ok.body.error.code]).toEqual([404, 'NOT_FOUND']);
       const tooLong = await call('POST', `/products/${'p'.repeat(257)}/click`, { token: 'token-a', json: { taskUrl: 'https://a.example/' } });
       expect([tooLong.status, tooLong.body.error.code]).toEqual([400, 'VALIDATION_ERROR']);
+      // The over-long parameter is refused before the body is read, on both (not 413 on one).
+      const huge = JSON.stringify({ taskUrl: 'https://a.example/', pad: 'x'.repeat(1_400_000) });
+      const both = await call('POST', `/products/${'p'.repeat(297)}/click`, { token: 'token-a', body: huge, type: 'application/json' });
+      expect([both.status, both.body.error.code]).toEqual([400, 'VALIDATION_ERROR']);
+      // An empty parameter names nothing: 404 on both (Fastify matches it, Express does not).
+      const empty = await call('GET', '/clicks/', { token: 'token-a' });
+      expect([empty.status, empty.body.error.code]).toEqual([404, 'NOT_FOUND']);
     });
 
     it('answers 503 UNAVAILABLE when storage is unreachable, so the advertiser retries', async () => {
