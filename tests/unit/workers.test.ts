@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createClickTracker, type ClickStore, type Logger, type WalletOperation } from 'clickcredit';
+import { createClickTracker, startWorkers, type ClickStore, type Logger, type WalletOperation } from 'clickcredit';
 import { createMemoryStore } from 'clickcredit/memory';
 import { HostWallet, TestClock } from 'clickcredit/testing';
 
@@ -53,7 +53,7 @@ describe('workers', () => {
     const t = tracker(createMemoryStore(), logger, { clock });
     const click = await t.createClick({ userId: 'u', productId: 'p', taskUrl: 'https://advertiser.example/' });
     clock.advanceSeconds(5);
-    const workers = t.startWorkers({ expireClicks: { intervalMs: 20 }, jitter: 0.5 });
+    const workers = startWorkers(t, { expireClicks: { intervalMs: 20 }, jitter: 0.5 });
     await sleep(150);
     await workers.stop();
     expect((await t.admin.listClicks({ userId: 'u' })).items.map((c) => [c.clickId, c.status])).toEqual([[click.clickId, 'expired']]);
