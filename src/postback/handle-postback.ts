@@ -16,11 +16,11 @@ import { formatAmount, parseAmount } from '../money.js';
 import type { ResolvedOptions } from '../options.js';
 import type { ConversionCommand, ConversionOutcome, RiskRefusal } from '../ports.js';
 import type { PostbackAction, PostbackAttempt, PostbackDecisionCode } from '../records.js';
-import { ClickIdSchema, IdentifierSchema, type PostbackParams, type PostbackResult } from '../schemas.js';
+import type { PostbackParams, PostbackResult } from '../schemas.js';
 import { guardStorage } from '../storage-guard.js';
 import { settleOwed } from '../owed.js';
 import { emitEvent } from '../events/emit.js';
-import { mergePostbackParams, readAmount, readField, type PostbackRequest } from './request.js';
+import { isClickIdText, isIdentifierText, mergePostbackParams, readPostbackFields, type PostbackFields, type PostbackRequest } from './request.js';
 import { DEFAULT_POSTBACK_STATUS } from './status-map.js';
 import { runVerifiers } from './verifier.js';
 
@@ -34,28 +34,32 @@ export async function handlePostback(options: ResolvedOptions, request: Postback
     params = mergePostbackParams(request);
   } catch (error) {
     const unreadable = { unreadable: safeText({ query: request.query, body: request.body }) };
-    return recordRefusal(options, auditRow(attemptId, unreadable, sourceIp, now, 'invalid_input', (error as Error).message), error as Error);
+    return recordRefusal(options, auditRow(attemptId, unreadable, NO_FIELDS, sourceIp, now, 'invalid_input', (error as Error).message), error as Error);
   }
+  // Each field is read once, here; every check and the command use these values.
+  const fields = readPostbackFields(params);
   const stored = withoutSecrets(params, options.secretParams);
   const refuse = (decision: PostbackDecisionCode, error: Error, message = error.message) =>
-    recordRefusal(options, auditRow(attemptId, stored, sourceIp, now, decision, message), error);
+    recordRefusal(options, auditRow(attemptId, stored, auditFields(fields, stored, options.secretParams), sourceIp, now, decision, message), error);
 
-  const verdict = await runVerifiers(options.verifiers, { ...request, params });
-  if (!verdict.ok) {
-    options.logger.warn('postback refused by verification', { reason: verdict.reason, sourceIp });
-    // The reason goes to the audit row for support, never to the caller.
-    return refuse('forbidden', new PostbackForbiddenError(), `verification refused: ${verdict.reason}`);
+  // No verifiers (allowUnverifiedPostbacks): nothing to run, no verifiable copy of the request.
+  if (options.verifiers.length > 0) {
+    const verdict = await runVerifiers(options.verifiers, { ...request, params });
+    if (!verdict.ok) {
+      options.logger.warn('postback refused by verification', { reason: verdict.reason, sourceIp });
+      // The reason goes to the audit row for support, never to the caller.
+      return refuse('forbidden', new PostbackForbiddenError(), `verification refused: ${verdict.reason}`);
+    }
   }
 
   // A virtual click (user-keyed conversion) is moved by its network's route only: here it is unknown.
-  const namedClick = readField(params, 'clickId');
-  if (namedClick !== null && isVirtualClickId(namedClick)) {
+  if (fields.clickId !== null && isVirtualClickId(fields.clickId)) {
     return refuse('unknown_click', new NotFoundError('Click not found'), 'user-keyed conversions are received on their network route');
   }
 
   let command: ConversionCommand;
   try {
-    command = toCommand(options, params, stored, { attemptId, now, sourceIp });
+    command = toCommand(options, fields, stored, { attemptId, now, sourceIp });
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
     const isAmount = (error.details as Array<{ path?: string }> | undefined)?.[0]?.path === 'amount';
@@ -64,32 +68,33 @@ export async function handlePostback(options: ResolvedOptions, request: Postback
 
   if (!options.recordEvents) command.recordEvent = false;
   const outcome = await guardStorage(options, 'applyConversion', () => options.storage.applyConversion(command));
-  await settleOwed(options, outcome.owed);
-  await emitEvent(options, outcome.event);
+  // Awaited only when there is something to do: each await of a finished call is a microtask turn.
+  if (outcome.owed.length > 0) await settleOwed(options, outcome.owed);
+  if (outcome.event) await emitEvent(options, outcome.event);
 
   return toResult(options, command, outcome);
 }
 
 function toCommand(
   options: ResolvedOptions,
-  params: PostbackParams,
+  fields: PostbackFields,
   stored: PostbackParams,
   context: { attemptId: string; now: Date; sourceIp: string | null },
 ): ConversionCommand {
-  const clickId = required(readField(params, 'clickId'), 'click_id');
-  if (!ClickIdSchema.safeParse(clickId).success) throw invalid('click_id', 'must be a UUID');
-  const transactionId = optionalId(readField(params, 'transactionId'), 'transactionId');
-  const goal = optionalId(readGoal(params), 'goal');
-  const namedConversion = optionalId(readField(params, 'conversionId'), 'conversionId');
+  const clickId = required(fields.clickId, 'click_id');
+  if (!isClickIdText(clickId)) throw invalid('click_id', 'must be a UUID');
+  const transactionId = optionalId(fields.transactionId, 'transactionId');
+  const goal = optionalId(fields.goal, 'goal');
+  const namedConversion = optionalId(fields.conversionId, 'conversionId');
   // A goal names its conversion (`goal:<id>`, paid once per click); two names could disagree.
   if (goal !== null && namedConversion !== null) throw invalid('goal', 'and conversion_id are exclusive: send one of them');
   const conversionId = goal !== null ? goalConversionId(goal) : (namedConversion ?? transactionId ?? clickId);
-  const postbackStatus = (readField(params, 'status') ?? DEFAULT_POSTBACK_STATUS).toLowerCase();
+  const postbackStatus = (fields.status ?? DEFAULT_POSTBACK_STATUS).toLowerCase();
   const action: PostbackAction | undefined = Object.hasOwn(options.statusMap, postbackStatus)
     ? options.statusMap[postbackStatus]
     : undefined;
   if (action === undefined) throw invalid('status', `unknown postback status "${postbackStatus.slice(0, 40)}"`);
-  const rawAmount = readAmount(params);
+  const rawAmount = fields.amount;
   let amountMinor: bigint | null = null;
   if (rawAmount === '') throw invalid('amount', 'is present but empty: send a decimal amount, or leave the field out to earn the cap');
   if (rawAmount !== null) {
@@ -105,7 +110,7 @@ function toCommand(
     amountMinor,
     rawAmount: rawAmount === null ? null : String(rawAmount),
     transactionId,
-    offerId: optionalId(readField(params, 'offerId'), 'offerId'),
+    offerId: optionalId(fields.offerId, 'offerId'),
     now: context.now,
     newEarningId: options.ids.uuid(),
     ledger: options.ledgerMode,
@@ -115,15 +120,15 @@ function toCommand(
   };
 }
 
-/** The goal of a postback on a product with goals (`goal`, `goal_id` or `goalId`), as text. */
-function readGoal(params: PostbackParams): string | null {
-  for (const name of ['goal', 'goal_id', 'goalId']) {
-    const value = params[name];
-    if (value === undefined || value === null) continue;
-    const text = String(value).trim();
-    if (text !== '') return text;
-  }
-  return null;
+/** No field could be read (the postback was refused before its fields were merged). */
+const NO_FIELDS: PostbackFields = { clickId: null, conversionId: null, transactionId: null, offerId: null, status: null, goal: null, amount: null };
+
+/**
+ * The fields the audit row shows: those already read, unless a verifier's secret parameter was
+ * removed from the stored copy (then they are read from that copy, so no secret reaches the row).
+ */
+function auditFields(fields: PostbackFields, stored: PostbackParams, secretParams: readonly string[]): PostbackFields {
+  return secretParams.length === 0 ? fields : readPostbackFields(stored);
 }
 
 /** The postback's fields without the ones that carry a verifier's secret. */
@@ -190,17 +195,18 @@ export async function recordAttempt(options: ResolvedOptions, attempt: PostbackA
 function auditRow(
   attemptId: string,
   params: PostbackParams,
+  fields: PostbackFields,
   sourceIp: string | null,
   now: Date,
   decision: PostbackDecisionCode,
   message: string,
 ): PostbackAttempt {
-  const amount = readAmount(params);
+  const { amount } = fields;
   return {
     attemptId,
-    clickId: readField(params, 'clickId')?.slice(0, 256) ?? null,
-    conversionId: readField(params, 'conversionId')?.slice(0, 256) ?? null,
-    postbackStatus: readField(params, 'status')?.slice(0, 64) ?? null,
+    clickId: fields.clickId?.slice(0, 256) ?? null,
+    conversionId: fields.conversionId?.slice(0, 256) ?? null,
+    postbackStatus: fields.status?.slice(0, 64) ?? null,
     amount: amount === null ? null : String(amount).slice(0, 64),
     sourceIp,
     rawData: { ...params },
@@ -228,7 +234,7 @@ function required(value: string | null, field: string): string {
 
 function optionalId(value: string | null, field: string): string | null {
   if (value === null) return null;
-  if (!IdentifierSchema.safeParse(value).success) throw invalid(field, 'must be 1 to 256 characters');
+  if (!isIdentifierText(value)) throw invalid(field, 'must be 1 to 256 characters');
   return value;
 }
 
