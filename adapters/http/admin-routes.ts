@@ -20,11 +20,15 @@ import {
   IdentifierSchema,
   LedgerStatementSchema,
   StatsViewSchema,
+  WebhookDeliveriesPageSchema,
+  WebhookDeliveriesQuerySchema,
+  WebhookDeliveryViewSchema,
 } from 'clickcredit';
 import type { RouteContext, RouteResult } from './routes.js';
 
 const EarningParams = z.object({ earningId: IdentifierSchema });
 const UserParams = z.object({ userId: IdentifierSchema });
+const DeliveryParams = z.object({ id: IdentifierSchema });
 
 const data = async (value: Promise<unknown>): Promise<RouteResult> => ({ data: await value });
 
@@ -141,4 +145,29 @@ export const ADMIN_ROUTE_TABLE = [
     response: StatsViewSchema,
     handle: ({ tracker, request }: RouteContext) => data(tracker.admin.stats(request.query as z.input<typeof AdminStatsQuerySchema>)),
   },
+  {
+    id: 'adminListWebhookDeliveries',
+    method: 'GET',
+    path: '/admin/webhooks/deliveries',
+    auth: 'admin',
+    summary: 'Outgoing webhook deliveries (one per event), newest first; state=pending|delivered|dead',
+    query: WebhookDeliveriesQuerySchema,
+    status: 200,
+    message: 'Webhook deliveries',
+    response: WebhookDeliveriesPageSchema,
+    handle: ({ tracker, request }: RouteContext) => data(tracker.admin.listWebhookDeliveries(request.query)),
+  },
+  {
+    id: 'adminRetryWebhookDelivery',
+    method: 'POST',
+    path: '/admin/webhooks/deliveries/:id/retry',
+    auth: 'admin',
+    summary: 'Queue a dead webhook delivery again (attempts reset, due now); 409 when it is not dead',
+    params: DeliveryParams,
+    status: 200,
+    message: 'Delivery queued again',
+    response: WebhookDeliveryViewSchema,
+    handle: ({ tracker, request }: RouteContext) => data(tracker.admin.retryWebhookDelivery(request.params.id!)),
+  },
+
 ] as const;

@@ -11,6 +11,8 @@ import type { ResolvedOptions } from '../options.js';
 import { settleOwed } from '../owed.js';
 import { emitEvent } from '../events/emit.js';
 import { adjustmentEventId } from '../events/events-of.js';
+import { listWebhookDeliveries, retryWebhookDelivery } from '../events/admin.js';
+import type { WebhookDeliveriesPage, WebhookDeliveriesQuery, WebhookDeliveryView } from '../events/schemas.js';
 import type { EarningRecord, PostbackAttempt, WalletOperation } from '../records.js';
 import { IdentifierSchema } from '../schemas.js';
 import { guardStorage } from '../storage-guard.js';
@@ -67,6 +69,10 @@ export interface AdminApi {
   listClicks(query?: AdminClicksQuery): Promise<AdminClicksPage>;
   /** Clicks, conversions, credited and reversed amounts, holds and refusals per bucket, network and product. */
   stats(query: AdminStatsQuery): Promise<StatsView>;
+  /** Outgoing webhook deliveries (one per event), newest first, optionally in one state. */
+  listWebhookDeliveries(query?: WebhookDeliveriesQuery): Promise<WebhookDeliveriesPage>;
+  /** Puts a dead delivery back in the queue (attempts 0, due now); 409 for one that is not dead. */
+  retryWebhookDelivery(id: string): Promise<WebhookDeliveryView>;
 }
 
 /** Builds the admin API on the tracker's resolved options. */
@@ -106,7 +112,11 @@ export function createAdminApi(o: ResolvedOptions): AdminApi {
   }
 
   return {
+    listWebhookDeliveries: (query) => listWebhookDeliveries(o, query),
+    retryWebhookDelivery: (id) => retryWebhookDelivery(o, id),
+
     async listPostbacks(query = {}) {
+
       const { cursor, limit, ...filter } = parseInput(AdminPostbacksQuerySchema, query);
       return page('listAttempts', limit, cursor, (n, after) => o.storage.admin.listAttempts({ filter, limit: n, after }),
         (a) => ({ at: a.receivedAt, id: a.attemptId }), attemptView);

@@ -7,3 +7,4 @@ export * from './types.js';
 export * from './events-of.js';
 export { eventBody, type EventBody, type EventBodyData } from './body.js';
 export { backoffMs, type WebhookOptions, type ResolvedWebhook } from './webhook.js';
+export * from './schemas.js';
