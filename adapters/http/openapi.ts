@@ -233,7 +233,13 @@ function operation(route: RouteDefinition, requests: SchemaSet, responses: Schem
       headers: { Location: { description: 'Where the user is sent', required: true, schema: { type: 'string', format: 'uri' } } },
     };
   }
-  const codes = new Set<WireCode>([...COMMON_ERRORS, ...kind.errors, ...(route.errors ?? []), ...(route.body ? (['PAYLOAD_TOO_LARGE'] as const) : [])]);
+  // A raw route (a network callback) answers its auth kind's refusals in the network's own terms
+  // (`4XX`, text); what fails before or around it (bad input, unknown network, outage) is an envelope.
+  const kindErrors = route.raw === true ? [] : kind.errors;
+  if (route.raw === true) {
+    result['4XX'] = { description: "The network's refusal reply (status, content type and body as the network expects)", content: { 'text/plain': { schema: { type: 'string' } } } };
+  }
+  const codes = new Set<WireCode>([...COMMON_ERRORS, ...kindErrors, ...(route.errors ?? []), ...(route.body ? (['PAYLOAD_TOO_LARGE'] as const) : [])]);
   for (const [status, list] of groupByStatus(codes)) {
     // The envelope, with the codes this status can carry on this route.
     const schema = { allOf: [ref('ErrorEnvelope'), { type: 'object', properties: { error: { type: 'object', properties: { code: { enum: list } } } } }] };
@@ -258,7 +264,7 @@ function operation(route: RouteDefinition, requests: SchemaSet, responses: Schem
           },
         }
       : {}),
-    responses: Object.fromEntries(Object.entries(result).sort(([a], [b]) => Number(a) - Number(b))),
+    responses: Object.fromEntries(Object.entries(result).sort(([a], [b]) => a.localeCompare(b))),
   };
 }
 

@@ -58,7 +58,7 @@ describe('docs/openapi.json', () => {
     expect(doc.components.schemas.ErrorCode).toMatchObject({ type: 'string', enum: [...Object.keys(ERROR_STATUS), 'INTERNAL'] });
     for (const { op } of operations) {
       for (const [status, response] of Object.entries(op.responses)) {
-        if (Number(status) < 400) continue;
+        if (Number(status) < 400 || status === '4XX') continue;
         const schema = response.content!['application/json']!.schema as { allOf: [{ $ref: string }, { properties: { error: { properties: { code: { enum: string[] } } } } }] };
         expect(schema.allOf[0].$ref).toBe('#/components/schemas/ErrorEnvelope');
         for (const code of schema.allOf[1].properties.error.properties.code.enum) {
@@ -69,6 +69,16 @@ describe('docs/openapi.json', () => {
     }
     expect(Object.keys(opOf('createClick').responses)).toEqual(expect.arrayContaining(['401', '409', '413', '500', '503']));
     expect(Object.keys(opOf('getWallet').responses)).not.toContain('403');
+  });
+
+  it("network callbacks answer refusals in the network's terms, other failures with the envelope", () => {
+    for (const route of ROUTES.filter((r) => r.raw === true)) {
+      const responses = opOf(route.id).responses;
+      expect(Object.keys(responses[String(route.status)]!.content!)).toEqual(['text/plain']);
+      expect(Object.keys(responses['4XX']!.content!)).toEqual(['text/plain']);
+      expect(responses['403']).toBeUndefined();
+      expect(Object.keys(responses)).toEqual(expect.arrayContaining(['400', '404', '500', '503']));
+    }
   });
 
   it('the redirect of trackClick is a 302 with a Location header', () => {
