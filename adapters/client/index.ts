@@ -56,6 +56,10 @@ export interface ClickCreditAdminClient {
   listClicks(query?: QueryFor<'GET', '/admin/clicks'>, options?: CallOptions): Promise<DataOf<'GET', '/admin/clicks'>>;
   /** `GET /admin/stats`: per bucket, network and product. */
   stats(query: QueryFor<'GET', '/admin/stats'>, options?: CallOptions): Promise<DataOf<'GET', '/admin/stats'>>;
+  /** `GET /admin/webhooks/deliveries`: outgoing webhook deliveries, `{ state: 'dead' }` the dead letters. */
+  webhookDeliveries(query?: QueryFor<'GET', '/admin/webhooks/deliveries'>, options?: CallOptions): Promise<DataOf<'GET', '/admin/webhooks/deliveries'>>;
+  /** `POST /admin/webhooks/deliveries/:id/retry`: queue a dead delivery again (409 when it is not dead). */
+  retryWebhookDelivery(id: string, options?: CallOptions): Promise<DataOf<'POST', '/admin/webhooks/deliveries/:id/retry'>>;
 }
 
 /** The client. Every method resolves to the `data` of the success envelope. */
@@ -130,6 +134,9 @@ export function createClickCreditClient(options: ClickCreditClientOptions): Clic
       adjust: (userId, body, callOptions) => request('POST', '/admin/users/:userId/adjustments', { ...callOptions, params: { userId }, body }),
       listClicks: (query, callOptions) => request('GET', '/admin/clicks', { ...callOptions, query }),
       stats: (query, callOptions) => request('GET', '/admin/stats', { ...callOptions, query }),
+      webhookDeliveries: (query, callOptions) => request('GET', '/admin/webhooks/deliveries', { ...callOptions, query }),
+      retryWebhookDelivery: (id, callOptions) => request('POST', '/admin/webhooks/deliveries/:id/retry', { ...callOptions, params: { id } }),
+
     },
   };
 }

@@ -30,6 +30,8 @@ const ADMIN_CALLS: Array<[method: string, path: string, body?: unknown]> = [
   ['POST', '/admin/users/user-a/adjustments', { amount: '1.00', direction: 'credit', reason: 'x', key: 'auth-check' }],
   ['GET', '/admin/clicks'],
   ['GET', '/admin/stats?from=2026-01-01&to=2026-01-02'],
+  ['GET', '/admin/webhooks/deliveries'],
+  ['POST', '/admin/webhooks/deliveries/evt_x/retry'],
 ];
 
 export function runAdminHttpContract(target: HttpTarget, store: StoreTarget): void {
@@ -136,6 +138,10 @@ export function runAdminHttpContract(target: HttpTarget, store: StoreTarget): vo
       await expect400('POST', '/admin/users/user-a/adjustments', { amount: '-1', direction: 'credit', reason: 'x', key: 'k' });
       await expect400('POST', '/admin/users/user-a/adjustments', { amount: '1.001', direction: 'credit', reason: 'x', key: 'k' });
       await expect400('POST', '/admin/users/user-a/adjustments', { amount: '1.00', direction: 'credit', reason: 'x', key: 'k', extra: true });
+      await expect400('GET', '/admin/webhooks/deliveries?state=failed');
+      await expect400('GET', '/admin/webhooks/deliveries?limit=201');
+      await expect400('GET', '/admin/webhooks/deliveries?cursor=%25');
+      await expect400('GET', '/admin/webhooks/deliveries?nope=1');
     });
 
     it('lists the hold queue, approves and rejects: applied, unchanged again, the other decision 409', async () => {
@@ -214,6 +220,32 @@ export function runAdminHttpContract(target: HttpTarget, store: StoreTarget): vo
       const totals = stats.body.data.rows.reduce((sum: { clicks: number; conversions: number }, row: { clicks: number; conversions: number }) => ({ clicks: sum.clicks + row.clicks, conversions: sum.conversions + row.conversions }), { clicks: 0, conversions: 0 });
       expect(totals).toEqual({ clicks: 1, conversions: 1 });
       expect(stats.body.data.rows[0]).toMatchObject({ creditedAmount: '3.00', productId: 'prod', network: null });
+    });
+
+    it('lists webhook deliveries by state and retries a dead one (404 unknown, 409 not dead)', async () => {
+      const click = await call('POST', '/products/prod/click', { token: 'token-a', json: { taskUrl: 'https://advertiser.example/offer' } });
+      const clickId = click.body.data.clickId as string;
+      const credited = await call('POST', `/postback?click_id=${clickId}`, { json: { amount: '2.00', conversionId: 'wh' } });
+      expect(credited.status).toBe(200);
+      const events = storage.events!;
+      const [event] = (await events.eventsOfUser('user-a')).filter((e) => e.data.earningId === credited.body.data.earningId);
+      expect(event).toMatchObject({ type: 'conversion.credited', state: 'pending' });
+      const pending = await admin('GET', '/admin/webhooks/deliveries?state=pending&limit=200');
+      expect(pending.status).toBe(200);
+      const item = pending.body.data.items.find((d: { id: string }) => d.id === event!.id);
+      expect(item).toMatchObject({ eventId: event!.id, type: 'conversion.credited', state: 'pending', attempts: 0, userId: 'user-a' });
+      expect(item.event).toMatchObject({ id: event!.id, type: 'conversion.credited', data: { amount: '2.00', walletDelta: '2.00', clickId } });
+      const notDead = await admin('POST', `/admin/webhooks/deliveries/${encodeURIComponent(event!.id)}/retry`);
+      expect(notDead.status).toBe(409);
+      expect(notDead.body.error.code).toBe('CONFLICT');
+      expect((await admin('POST', '/admin/webhooks/deliveries/evt_unknown/retry')).status).toBe(404);
+      await events.updateDelivery(event!.id, { state: 'dead', attempts: 8, nextAttemptAt: clock.now(), lastError: 'HTTP 500', deliveredAt: null });
+      const dead = await admin('GET', '/admin/webhooks/deliveries?state=dead');
+      expect(dead.body.data.items.map((d: { id: string }) => d.id)).toContain(event!.id);
+      const retried = await admin('POST', `/admin/webhooks/deliveries/${encodeURIComponent(event!.id)}/retry`);
+      expect(retried.status).toBe(200);
+      expect(retried.body.data).toMatchObject({ id: event!.id, state: 'pending', attempts: 0, lastError: 'HTTP 500' });
+      expect(await events.getDelivery(event!.id)).toMatchObject({ state: 'pending', attempts: 0 });
     });
   });
 }
