@@ -301,6 +301,7 @@ local audit_key = base .. ':audit:' .. c.clickId
 redis.call('RPUSH', audit_key, audit)
 if c.auditTtl > 0 then redis.call('EXPIRE', audit_key, c.auditTtl) end
 ix_attempt(base, audit_row, click)
+if c.auditTtl > 0 then ix_trim_attempts(base, now - c.auditTtl * 1000) end
 
 return cjson.encode({ decision = decision, earning = (show_earning and earning) or cjson.null, owed = owed,
   created = earning_created, rule = rule, counted = counted })

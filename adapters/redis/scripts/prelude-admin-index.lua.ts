@@ -10,6 +10,8 @@
  *   cancelledAt of a credited earning (statistics); `:ix:enet` the network of an earning's click;
  * - `:ix:c`, `:ix:c:u|p:<value>` (by createdAt) and `:ix:c:st:<status>` (moved on change).
  * Equal scores order by member (the id), so ZREVRANGEBYSCORE is (time desc, id desc): the list order.
+ * With an audit retention, `ix_trim_attempts` drops (a bounded number per write) the indexed
+ * attempts received longer ago than the retention, so the admin index keeps no attempt past it.
  * @module
  */
 export const adminIndexPreludeLua = String.raw`
@@ -30,6 +32,24 @@ local function ix_attempt(base, row, click)
   if ix_present(row.clickId) then redis.call('ZADD', base .. ':ix:a:c:' .. row.clickId, t, id) end
   if ix_present(row.conversionId) then redis.call('ZADD', base .. ':ix:a:cv:' .. row.conversionId, t, id) end
   if ix_present(row.sourceIp) then redis.call('ZADD', base .. ':ix:a:ip:' .. row.sourceIp, t, id) end
+end
+
+local function ix_trim_attempts(base, cutoff)
+  local old = redis.call('ZRANGEBYSCORE', base .. ':ix:a', '-inf', '(' .. cutoff, 'LIMIT', 0, 32)
+  for _, id in ipairs(old) do
+    local raw = redis.call('HGET', base .. ':ix:att', id)
+    if raw then
+      local r = cjson.decode(raw)
+      redis.call('ZREM', base .. ':ix:a:d:' .. r.decision, id)
+      if ix_present(r.userId) then redis.call('ZREM', base .. ':ix:a:u:' .. r.userId, id) end
+      if ix_present(r.network) then redis.call('ZREM', base .. ':ix:a:n:' .. r.network, id) end
+      if ix_present(r.clickId) then redis.call('ZREM', base .. ':ix:a:c:' .. r.clickId, id) end
+      if ix_present(r.conversionId) then redis.call('ZREM', base .. ':ix:a:cv:' .. r.conversionId, id) end
+      if ix_present(r.sourceIp) then redis.call('ZREM', base .. ':ix:a:ip:' .. r.sourceIp, id) end
+      redis.call('HDEL', base .. ':ix:att', id)
+    end
+    redis.call('ZREM', base .. ':ix:a', id)
+  end
 end
 
 local IX_E_STATUS = { 'pending', 'completed', 'cancelled' }

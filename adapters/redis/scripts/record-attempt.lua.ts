@@ -12,6 +12,8 @@ redis.call('RPUSH', key, ARGV[2])
 local ttl = tonumber(ARGV[3])
 if ttl > 0 then redis.call('EXPIRE', key, ttl) end
 local raw_click = ARGV[1] ~= '' and redis.call('GET', KEYS[1] .. ':click:' .. ARGV[1]) or nil
-ix_attempt(KEYS[1], cjson.decode(ARGV[2]), raw_click and cjson.decode(raw_click) or nil)
+local row = cjson.decode(ARGV[2])
+ix_attempt(KEYS[1], row, raw_click and cjson.decode(raw_click) or nil)
+if ttl > 0 then ix_trim_attempts(KEYS[1], row.receivedAt - ttl * 1000) end
 return 1
 `;
