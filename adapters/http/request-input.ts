@@ -11,14 +11,35 @@ export function parseFlatParams(raw: string, where: 'query' | 'body'): Record<st
   // A prototype-less record: a key such as `__proto__` stays an ordinary key.
   const result: Record<string, string> = Object.create(null);
   if (raw === '') return result;
-  for (const [key, value] of new URLSearchParams(raw)) {
-    if (key.includes('[') || key.includes(']')) {
-      throw new ValidationError(`${where} parameter "${key.slice(0, 64)}" is not allowed: nested objects and arrays are refused`);
+  if (NEEDS_DECODING.test(raw)) {
+    for (const [key, value] of new URLSearchParams(raw)) addParam(result, key, value, where);
+    return result;
+  }
+  // Printable ASCII without `%` or `+`: decoding is the identity, so splitting on `&` and the
+  // first `=` gives what URLSearchParams gives (empty pieces skipped), without its iterator.
+  let start = 0;
+  while (start <= raw.length) {
+    let end = raw.indexOf('&', start);
+    if (end < 0) end = raw.length;
+    if (end > start) {
+      const eq = raw.indexOf('=', start);
+      if (eq < 0 || eq > end) addParam(result, raw.slice(start, end), '', where);
+      else addParam(result, raw.slice(start, eq), raw.slice(eq + 1, end), where);
     }
-    if (key in result) throw new ValidationError(`${where} parameter "${key.slice(0, 64)}" is repeated`);
-    result[key] = value;
+    start = end + 1;
   }
   return result;
+}
+
+/** Anything URLSearchParams would change: percent escapes, `+`, characters outside printable ASCII. */
+const NEEDS_DECODING = /[^\x20-\x24\x26-\x2a\x2c-\x7e]/;
+
+function addParam(result: Record<string, string>, key: string, value: string, where: 'query' | 'body'): void {
+  if (key.includes('[') || key.includes(']')) {
+    throw new ValidationError(`${where} parameter "${key.slice(0, 64)}" is not allowed: nested objects and arrays are refused`);
+  }
+  if (key in result) throw new ValidationError(`${where} parameter "${key.slice(0, 64)}" is repeated`);
+  result[key] = value;
 }
 
 /** The query part of a URL (after `?`, before `#`), or `''`. */
@@ -32,7 +53,8 @@ export function rawQueryOf(url: string): string {
 /** Parses a request body by content type: JSON object, form, or nothing. Anything else is 400. */
 export function parseBody(rawBody: string, contentType: string | undefined): Record<string, unknown> | undefined {
   if (rawBody.trim() === '') return undefined;
-  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  // The common exact header skips the split and case folding.
+  const type = contentType === 'application/json' ? contentType : (contentType ?? '').split(';')[0]!.trim().toLowerCase();
   if (type === 'application/json' || type.endsWith('+json')) {
     let parsed: unknown;
     try {
