@@ -203,6 +203,13 @@ describe.runIf(run)(SUITE, () => {
     const balancesAfter = await dashboard.locator('#ledger-rows tr[data-entry] td:nth-child(4)').allTextContents();
     expect(balancesAfter).toEqual(['50.00', '0.00', '50.00']);
     await dashboard.screenshot({ path: join(SCREENSHOT_DIR, 'dashboard-4-user-ledger.png'), fullPage: true });
+    // Every change of money produced an event: the deliveries view lists them, as the API does.
+    await dashboard.locator('#tabs [data-tab="webhooks"]').click();
+    const deliveries = (await admin('/admin/webhooks/deliveries?limit=200')).items as { id: string }[];
+    expect(deliveries.length).toBeGreaterThan(0);
+    await expect.poll(() => dashboard.locator('#webhook-rows tr[data-delivery]').count(), { timeout: 10_000 }).toBe(deliveries.length);
+    expect(await dashboard.locator('#notice').isHidden()).toBe(true);
+    await dashboard.screenshot({ path: join(SCREENSHOT_DIR, 'dashboard-5-webhooks.png'), fullPage: true });
     expect(foreignRequests).toEqual([]);
   });
 

@@ -131,6 +131,10 @@ describe.each([expressTarget, fastifyTarget] as HttpTarget[])('clickcredit/clien
     const stats = await ops.stats({ from: new Date(Date.now() - 3_600_000), to: new Date(Date.now() + 60_000), bucket: 'hour' });
     expect(stats.rows.reduce((sum, row) => sum + row.clicks, 0)).toBeGreaterThanOrEqual(4);
     expect((await ops.listClicks({ userId: 'friend', limit: 2 })).items).toHaveLength(2);
+    // No webhook endpoint is configured here: no delivery, and retrying an unknown one is 404.
+    expect(await ops.webhookDeliveries({ state: 'dead' })).toEqual({ items: [], nextCursor: null });
+    const unknown = await failure(ops.retryWebhookDelivery('no-such-delivery'));
+    expect([unknown.code, unknown.status]).toEqual(['NOT_FOUND', 404]);
   });
 
   it('admin routes refuse a user token (FORBIDDEN 403) and no token (UNAUTHORIZED 401)', async () => {

@@ -252,11 +252,12 @@
     try {
       const page = await api('GET', '/admin/webhooks/deliveries', { state: new FormData($('webhooks-form')).get('state'), limit: 100 });
       $('webhook-rows').replaceChildren(...page.items.map((delivery) => {
-        const row = el('tr', { dataset: { delivery: delivery.deliveryId || delivery.id } }, td(time(delivery.createdAt)), el('td', {}, el('code', { textContent: delivery.eventId || '—' })),
-          td(delivery.type || delivery.eventType), td(delivery.state), td(delivery.attempts, 'num'), td(delivery.lastError));
-        row.append(el('td', {}, el('button', { textContent: 'Retry', onclick: async () => {
+        const row = el('tr', { dataset: { delivery: delivery.id, state: delivery.state } }, td(time(delivery.createdAt)), el('td', {}, el('code', { textContent: delivery.eventId })),
+          td(delivery.type), td(delivery.userId), td(delivery.state), td(delivery.attempts, 'num'), td(time(delivery.nextAttemptAt)), td(delivery.lastError));
+        // Only a dead delivery can be queued again (the server answers 409 for the others).
+        row.append(el('td', {}, delivery.state !== 'dead' ? null : el('button', { textContent: 'Retry', onclick: async () => {
           try {
-            await api('POST', `/admin/webhooks/deliveries/${encodeURIComponent(delivery.deliveryId || delivery.id)}/retry`);
+            await api('POST', `/admin/webhooks/deliveries/${encodeURIComponent(delivery.id)}/retry`);
             notice('Delivery queued again.', 'ok');
             loaders.webhooks();
           } catch (error) {
@@ -265,6 +266,7 @@
         } })));
         return row;
       }));
+      if (page.items.length === 0) $('webhook-rows').replaceChildren(el('tr', {}, el('td', { colSpan: 9, className: 'muted', textContent: 'No webhook delivery (none configured, or none in this state).' })));
     } catch (error) {
       if (error.code === 'NOT_FOUND') notice('This server does not serve webhook deliveries (no /admin/webhooks routes).');
       else failed(error);
