@@ -14,9 +14,9 @@ describe('dashboard assets', () => {
     expect(UPLOT_VERSION).toBe(installed);
   });
 
-  it('ships page, script, styles and uPlot in under 80 KB, nothing from elsewhere', () => {
+  it('ships page, script, styles and uPlot in under 90 KB, nothing from elsewhere', () => {
     const bytes = Object.values(DASHBOARD_ASSETS).reduce((sum, asset) => sum + Buffer.byteLength(asset.body), 0);
-    expect(bytes).toBeLessThan(80_000);
+    expect(bytes).toBeLessThan(90_000);
     const html = DASHBOARD_ASSETS['dashboard.html']!.body;
     for (const [, url] of html.matchAll(/(?:src|href)="([^"]+)"/g)) expect(url).toMatch(/^__ASSETS__\//);
     expect(DASHBOARD_ASSETS['dashboard.js']!.body).not.toMatch(/https?:\/\//);
