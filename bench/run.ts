@@ -15,6 +15,7 @@ import {
   redisFloor, seedShapedClicks,
 } from './baselines.js';
 import { FRAMEWORKS, startLoadGenerator, type HttpResult } from './http.js';
+import { eventsSection, statsSection } from './events-admin.js';
 import { measure, median, table, verdict, type Measurement } from './measure.js';
 import { BENCH_CPX_SECRET, benchTracker, benchUser, freshPostgres, notMeasured, openStores, REFERRED_SHARE, RUN, type BenchStore } from './stores.js';
 
@@ -443,12 +444,14 @@ async function roundTripSection(stores: BenchStore[]) {
 
 const started = Date.now();
 print(`clickcredit bench (${quick ? 'quick' : 'full'}) at ${version.commit}${version.uncommitted.length ? ` + ${version.uncommitted.length} uncommitted file(s) under src/ or adapters/` : ''}, load average at start: ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${availableParallelism()} cores`);
+const sectionContext = { quick, perRun: PER_RUN, rounds: ROUNDS, print, results };
 const opened = await openStores();
 const stores = opened.filter((s) => !onlyStores || onlyStores.includes(s.name));
 try {
   await warmUp(stores);
   const sections: [string, (s: BenchStore[]) => Promise<void>][] = [['roundtrips', roundTripSection], ['postbacks', postbackSection],
-    ['createclick', createClickSection], ['http', httpSection], ['size', sizeSection]];
+    ['createclick', createClickSection], ['http', httpSection], ['size', sizeSection],
+    ['events', (s) => eventsSection(s, sectionContext)], ['stats', (s) => statsSection(s, sectionContext)]];
   const took: Record<string, number> = {};
   for (const [name, run] of sections) {
     if (!wanted(name)) continue;

@@ -4,7 +4,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { createClickTracker, type ClickStore, type ClickTracker } from 'clickcredit';
+import { createClickTracker, type ClickStore, type ClickTracker, type ClickTrackerOptions } from 'clickcredit';
 import { createMemoryStore } from 'clickcredit/memory';
 import { cpx } from 'clickcredit/networks';
 import type { SqlClient } from 'clickcredit/postgres';
@@ -47,7 +47,7 @@ export interface BenchStore {
 /** The secret of the bench's network (CPX preset: md5(`trans_id-secret`), user-keyed). */
 export const BENCH_CPX_SECRET = 'bench-cpx-secret';
 
-export function benchTracker(storage: ClickStore): ClickTracker {
+export function benchTracker(storage: ClickStore, extra: Partial<ClickTrackerOptions> = {}): ClickTracker {
   return createClickTracker({
     storage,
     products: { getProduct: (id) => ({ productId: id, earnUpTo: '50.00', active: true }) },
@@ -58,6 +58,7 @@ export function benchTracker(storage: ClickStore): ClickTracker {
     // A user-keyed network for the HTTP section's network-callback row.
     networks: { cpx: cpx(BENCH_CPX_SECRET) },
     logger: { info() {}, warn() {}, error: (m) => console.error(m) },
+    ...extra,
   });
 }
 
