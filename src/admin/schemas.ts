@@ -32,7 +32,8 @@ const ISO_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{
 export const AdminTimeSchema = z
   .union([z.date(), z.string().max(40)])
   .transform((value, ctx) => {
-    const date = typeof value === 'string' && ISO_TIME.test(value) ? new Date(value.length === 10 ? `${value}T00:00:00Z` : value) : value;
+    // A time without an offset is UTC (never the server's local zone, which would move the window).
+    const date = typeof value === 'string' && ISO_TIME.test(value) ? new Date(value.length === 10 ? `${value}T00:00:00Z` : /(Z|[+-]\d{2}:\d{2})$/.test(value) ? value : `${value}Z`) : value;
     if (!(date instanceof Date) || !(Math.abs(date.getTime()) <= MAX_TIME_MS) || date.getTime() < 0) {
       ctx.addIssue({ code: 'custom', message: 'must be an ISO 8601 time between 1970 and 9999' });
       return z.NEVER;
