@@ -42,7 +42,12 @@ console.log(startBanner(setup, 'Fastify'));
 
 // Background jobs: expire clicks and retry owed credits; a store lease keeps several instances
 // of the example from running the same batch at once. Stopped (batch in hand finished) on SIGTERM.
-const workers = setup.tracker.startWorkers({ expireClicks: { intervalMs: 60_000 }, retryPendingCredits: { intervalMs: 15_000 } });
+const workers = setup.tracker.startWorkers({
+  expireClicks: { intervalMs: 60_000 },
+  retryPendingCredits: { intervalMs: 15_000 },
+  // With WEBHOOK_URL set (and a store with an event outbox), events go out as signed webhooks.
+  ...(setup.webhooks ? { deliverEvents: { intervalMs: 2_000 } } : {}),
+});
 
 let stopping = false;
 async function shutdown(): Promise<void> {
