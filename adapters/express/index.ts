@@ -94,6 +94,25 @@ function send(res: Response, outgoing: Outgoing): void {
     res.status(outgoing.status).type(outgoing.contentType).send(outgoing.text);
     return;
   }
-  res.status(outgoing.status).json(outgoing.body);
+  if (!isLeanJson(res)) {
+    res.status(outgoing.status).json(outgoing.body);
+    return;
+  }
+  // The envelope written directly: res.json would re-set the content type through two header
+  // parsers and hash the body for an ETag, which no client can use on a POST answer. GET
+  // answers keep Express's own path (ETag, conditional 304), and so does any app that set its
+  // own JSON settings.
+  const text = JSON.stringify(outgoing.body);
+  res.statusCode = outgoing.status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.end(text);
+}
+
+/** A POST answer on an app without its own `json replacer`, `json spaces` or `json escape`. */
+function isLeanJson(res: Response): boolean {
+  if (res.req.method !== 'POST') return false;
+  const settings = res.app.settings as Record<string, unknown>;
+  return settings['json replacer'] === undefined && settings['json spaces'] === undefined && !settings['json escape'];
 }
 export { buildOpenApiDocument } from '../http/openapi.js';
