@@ -15,6 +15,7 @@ export default defineConfig({
     express: 'adapters/express/index.ts',
     fastify: 'adapters/fastify/index.ts',
     testing: 'src/testing/index.ts',
+    store: 'src/store-kit.ts',
     client: 'adapters/client/index.ts',
     dashboard: 'adapters/dashboard/index.ts',
     networks: 'src/networks/index.ts',
@@ -28,5 +29,5 @@ export default defineConfig({
   target: 'node20',
   splitting: false,
   treeshake: true,
-  external: ['clickcredit', 'pg', '@electric-sql/pglite', 'ioredis', 'mongodb', 'express', 'fastify', 'fastify-plugin'],
+  external: ['clickcredit', 'clickcredit/store', 'pg', '@electric-sql/pglite', 'ioredis', 'mongodb', 'express', 'fastify', 'fastify-plugin'],
 });

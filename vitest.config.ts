@@ -7,6 +7,7 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const alias = [
   { find: /^clickcredit$/, replacement: here('./src/index.ts') },
   { find: /^clickcredit\/testing$/, replacement: here('./src/testing/index.ts') },
+  { find: /^clickcredit\/store$/, replacement: here('./src/store-kit.ts') },
   { find: /^clickcredit\/client$/, replacement: here('./adapters/client/index.ts') },
   { find: /^clickcredit\/dashboard$/, replacement: here('./adapters/dashboard/index.ts') },
   { find: /^clickcredit\/networks$/, replacement: here('./src/networks/index.ts') },

@@ -6,31 +6,33 @@
  */
 import {
   ConflictError,
-  creditOperations,
-  decideConversion,
-  eventOfApproval,
-  eventOfConversion,
-
-  riskCounterKeys,
-  usesRiskCounters,
   type ApprovalCommand,
   type ApprovalOutcome,
   type ClickRecord,
   type ClickStore,
   type ConversionCommand,
   type ConversionOutcome,
-  type ConversionTransition,
-  type DayCount,
   type EarningCursor,
   type EarningRecord,
   type LedgerEntry,
   type PostbackAttempt,
   type RawReads,
-  type RiskCounters,
   type WalletApplyResult,
   type WalletOperation,
   type WalletPort,
 } from 'clickcredit';
+import {
+  attemptOfConversion,
+  decideApproval as decideApprovalOf,
+  decideConversion,
+  eventOfApproval,
+  eventOfConversion,
+  riskCounterKeys,
+  usesRiskCounters,
+  type ConversionTransition,
+  type DayCount,
+  type RiskCounters,
+} from 'clickcredit/store';
 import { memoryAdmin, memoryLeases } from './admin.js';
 import { memoryEvents, recordEvent, type MemoryEvents } from './events.js';
 
@@ -229,20 +231,7 @@ function applyConversion(state: MemoryState, command: ConversionCommand): Conver
     state.earningByConversion.set(conversionKey(command.clickId, command.conversionId), transition.earning.earningId);
   }
   const owed = moveMoney(state, transition.operations, command.ledger);
-  state.attempts.push({
-    attemptId: command.attemptId,
-    clickId: command.clickId,
-    conversionId: command.conversionId,
-    postbackStatus: command.postbackStatus,
-    amount: command.rawAmount,
-    sourceIp: command.sourceIp,
-    rawData: command.rawData,
-    decision: transition.decision,
-    earningId: transition.earning?.earningId ?? null,
-    message: null,
-    receivedAt: command.now,
-    rule: transition.rule,
-  });
+  state.attempts.push(attemptOfConversion(command, transition));
   const event = command.recordEvent === false ? null : eventOfConversion(transition, command.attemptId, command.now);
   if (event) recordEvent(state.events, event);
   return { decision: transition.decision, earning: transition.earning ? { ...transition.earning } : null, owed, rule: transition.rule, event };
@@ -277,22 +266,12 @@ function claimNetworkTransaction(state: MemoryState, click: ClickRecord): void {
 function decideApproval(state: MemoryState, command: ApprovalCommand): ApprovalOutcome {
   const earning = state.earnings.get(command.earningId);
   if (!earning) return { decision: 'not_found', earning: null, owed: [] };
-  const alreadyDecided = command.approve
-    ? earning.approvalStatus === 'manual_approved'
-    : earning.cancelReason === 'approval_rejected';
-  if (alreadyDecided) {
-    return { decision: 'unchanged', earning: { ...earning }, owed: [] };
-  }
-  if (earning.status !== 'completed' || earning.approvalStatus !== 'pending') {
-    return { decision: 'not_held', earning: { ...earning }, owed: [] };
-  }
-  const { now } = command;
-  const decided: EarningRecord = command.approve
-    ? { ...earning, approvalStatus: 'manual_approved', credited: true, creditedAt: now, updatedAt: now }
-    : { ...earning, approvalStatus: 'rejected', status: 'cancelled', cancelReason: 'approval_rejected', cancelledAt: now, updatedAt: now };
+  const transition = decideApprovalOf(earning, command);
+  if (!transition.earningChanged) return { decision: transition.decision, earning: { ...earning }, owed: [] };
+  const decided = transition.earning;
   state.earnings.set(decided.earningId, decided);
-  const owed = command.approve ? moveMoney(state, creditOperations(decided, now), command.ledger) : [];
-  const event = command.recordEvent === false ? null : eventOfApproval(decided, command.approve, now);
+  const owed = moveMoney(state, transition.operations, command.ledger);
+  const event = command.recordEvent === false ? null : eventOfApproval(decided, command.approve, command.now);
   if (event) recordEvent(state.events, event);
   return { decision: 'applied', earning: { ...decided }, owed, event };
 }

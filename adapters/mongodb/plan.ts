@@ -5,19 +5,22 @@
  * standalone executors then apply in their own way.
  * @module
  */
+import type {
+  ApprovalCommand,
+  ConversionCommand,
+  ConversionDecision,
+  EarningRecord,
+  RiskRuleCode,
+  WalletOperation,
+} from 'clickcredit';
 import {
   NO_RISK_COUNTERS,
-  creditOperations,
+  attemptOfConversion,
+  decideApproval,
   decideConversion,
-  type ApprovalCommand,
-  type ConversionCommand,
-  type ConversionDecision,
   type ConversionTransition,
-  type EarningRecord,
   type RiskCounters,
-  type RiskRuleCode,
-  type WalletOperation,
-} from 'clickcredit';
+} from 'clickcredit/store';
 import {
   attemptToDocument,
   clickFromDocument,
@@ -91,20 +94,7 @@ export function planConversion(
   const t: ConversionTransition = taken
     ? { decision: 'conflict', click: null, clickCreated: false, earning: null, earningCreated: false, earningChanged: false, operations: [], rule: null, counted: false }
     : decideConversion(click ? clickFromDocument(click) : null, earning ? earningFromDocument(earning) : null, command, counters);
-  const attempt = attemptToDocument({
-    attemptId: command.attemptId,
-    clickId: command.clickId,
-    conversionId: command.conversionId,
-    postbackStatus: command.postbackStatus,
-    amount: command.rawAmount,
-    sourceIp: command.sourceIp,
-    rawData: command.rawData,
-    decision: t.decision,
-    earningId: t.earning?.earningId ?? null,
-    message: null,
-    receivedAt: command.now,
-    rule: t.rule,
-  });
+  const attempt = attemptToDocument(attemptOfConversion(command, t));
   const base = { decision: t.decision, earning: t.earning, attempt, rule: t.rule, clickInsert: null, networkTransaction: null, counted: t.counted };
   if (t.clickCreated && t.click) {
     // The virtual click is inserted already bound; its insert is the step's claim (no version to compare).
@@ -122,21 +112,13 @@ export function planConversion(
 }
 
 /**
- * Plans a manual decision on a held earning, with the same rules as every store (see
- * `ClickStore.decideApproval`): the same decision again is `unchanged`; any decision on an
- * earning that is not held is `not_held`.
+ * Plans a manual decision on a held earning: the core's `decideApproval` (the same table as every
+ * store, see `ClickStore.decideApproval`) turned into the earning's compare-and-set write.
  */
 export function planApproval(earning: EarningDocument, command: ApprovalCommand, inline: boolean): ApprovalPlan {
-  const current = earningFromDocument(earning);
-  const already = command.approve ? current.approvalStatus === 'manual_approved' : current.cancelReason === 'approval_rejected';
-  if (already) return { decision: 'unchanged', earning: current, writes: null };
-  if (current.status !== 'completed' || current.approvalStatus !== 'pending') return { decision: 'not_held', earning: current, writes: null };
-  const { now } = command;
-  const decided: EarningRecord = command.approve
-    ? { ...current, approvalStatus: 'manual_approved', credited: true, creditedAt: now, updatedAt: now }
-    : { ...current, approvalStatus: 'rejected', status: 'cancelled', cancelReason: 'approval_rejected', cancelledAt: now, updatedAt: now };
-  const operations = command.approve ? creditOperations(decided, now) : [];
-  return { decision: 'applied', earning: decided, writes: { clickSet: {}, ...earningWrites(decided, earning, operations, inline) } };
+  const t = decideApproval(earningFromDocument(earning), command);
+  if (!t.earningChanged) return { decision: t.decision, earning: t.earning, writes: null };
+  return { decision: t.decision, earning: t.earning, writes: { clickSet: {}, ...earningWrites(t.earning, earning, t.operations, inline) } };
 }
 
 /** The earning write (insert, or compare-and-set update) and where its money goes. */

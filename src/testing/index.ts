@@ -27,6 +27,7 @@ import { goalsTheme } from './themes/goals.js';
 import { referralsTheme } from './themes/referrals.js';
 import { riskTheme } from './themes/risk.js';
 import { eventsTheme } from './themes/events.js';
+import { stateMachineTheme } from './themes/state-machine.js';
 import { userKeyedTheme } from './themes/user-keyed.js';
 import type { ConformanceOptions } from './types.js';
 
@@ -46,6 +47,7 @@ export const CONFORMANCE_THEMES: Readonly<Record<string, Theme>> = {
   goals: goalsTheme,
   risk: riskTheme,
   events: eventsTheme,
+  'state-machine': stateMachineTheme,
 };
 
 
@@ -83,3 +85,7 @@ const RAW_READS = ['ledgerEntries', 'cachedBalance', 'earningsOfClick', 'outboxO
 
 export { HostWallet, TestClock, PUBLIC_URL, PRODUCTS, type Theme, type SuiteContext } from './context.js';
 export type { ConformanceHarness, ConformanceOptions, TestApi } from './types.js';
+export {
+  STATE_MACHINE_TABLE, TABLE_STATES, TABLE_CLICK, TABLE_AMOUNTS,
+  type TableRow, type TableState, type TableStep, type TableEarning,
+} from './state-machine-table.js';

@@ -35,7 +35,7 @@ export interface ConformanceOptions {
   createHarness: () => Promise<ConformanceHarness>;
   /**
    * Themes to run (default all): clicks, postbacks, earnings, ledger, referrals, approval, expiry,
-   * outbox, concurrency, user-keyed, goals, risk, admin.
+   * outbox, concurrency, admin, user-keyed, goals, risk, events, state-machine.
    */
   only?: readonly string[];
   /** Themes to leave out (e.g. ones an adapter does not implement yet); applied after `only`. */

@@ -17,7 +17,7 @@ describe('the built package', () => {
       const core = require('clickcredit');
       const loaded = () => Object.keys(require.cache).filter((p) => /node_modules[\\\\/](pg|ioredis|mongodb|express|fastify|@electric-sql)[\\\\/]/.test(p));
       const before = loaded().length;
-      const names = ['memory', 'postgres', 'redis', 'mongodb', 'express', 'fastify', 'testing', 'networks'];
+      const names = ['memory', 'postgres', 'redis', 'mongodb', 'express', 'fastify', 'testing', 'networks', 'store'];
       const shapes = names.map((n) => n + ':' + Object.keys(require('clickcredit/' + n)).length);
       console.log(JSON.stringify({ before, create: typeof core.createClickTracker, shapes, def: 'default' in core }));
     `);
