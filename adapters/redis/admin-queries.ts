@@ -26,6 +26,7 @@ import { luaJson } from './lua-json.js';
 import { attemptFromJson, clickFromJson, earningFromJson, ledgerEntryFromJson, operationToJson, type StoredJson } from './records.js';
 import { adminReadLua } from './scripts/admin-read.lua.js';
 import { adjustWalletLua, leaseLua, ledgerPageLua } from './scripts/admin-wallet.lua.js';
+import { eventOfReply } from './events.js';
 
 const READ = luaScript(adminReadLua);
 const LEDGER_PAGE = luaScript(ledgerPageLua);
@@ -70,7 +71,7 @@ function newestFirst<T>(position: (row: T) => { at: number; id: string }) {
 const STATS_DECISIONS: readonly PostbackDecisionCode[] = ['held', ...REFUSED_DECISIONS];
 
 /** The admin queries of a Redis store. */
-export function redisAdmin(client: RedisClientLike, keys: KeyLayout): AdminStore {
+export function redisAdmin(client: RedisClientLike, keys: KeyLayout, eventsBase: string | null = null): AdminStore {
   const allShards = () => Array.from({ length: keys.shards }, (_, shard) => keys.shardBase(shard));
 
   async function scan(kind: Kind, shards: string[], index: string, rest: Record<string, unknown>, query: AdminListQuery<TimeRange>): Promise<StoredJson[]> {
@@ -126,16 +127,17 @@ export function redisAdmin(client: RedisClientLike, keys: KeyLayout): AdminStore
       };
     },
 
-    async adjustWallet({ op, allowOverdraft }) {
+    async adjustWallet({ op, allowOverdraft, eventId }) {
       let reply: unknown;
       try {
-        reply = await runScript(client, ADJUST, keys.userBase(op.userId), luaJson(operationToJson(op)), keys.userPrefix, allowOverdraft ? '1' : '0');
+        reply = await runScript(client, ADJUST, keys.userBase(op.userId), luaJson(operationToJson(op)), keys.userPrefix, allowOverdraft ? '1' : '0',
+          eventsBase ?? '', eventsBase === null ? '' : (eventId ?? ''));
       } catch (error) {
         if (String((error as Error | null)?.message).startsWith('CONFLICT')) throw new ConflictError('Idempotency key already used for a different wallet operation');
         throw error;
       }
-      const r = JSON.parse(String(reply)) as { decision: 'applied' | 'duplicate' | 'insufficient'; balance: string };
-      return { decision: r.decision, balanceMinor: BigInt(r.balance) };
+      const r = JSON.parse(String(reply)) as { decision: 'applied' | 'duplicate' | 'insufficient'; balance: string; event?: unknown };
+      return { decision: r.decision, balanceMinor: BigInt(r.balance), event: eventOfReply(r.event) };
     },
 
     async stats(query) {

@@ -17,6 +17,8 @@ export interface CommandContext {
   keys: KeyLayout;
   crossSlot: boolean;
   auditTtl: number;
+  /** The event outbox's base (`<prefix>:{events}`), standalone layout only; `null`: no outbox. */
+  eventsBase?: string | null;
 }
 
 function capToJson(cap: RiskCap | null): StoredJson | null {
@@ -38,7 +40,7 @@ export function riskToJson(risk: RiskPolicy | null | undefined): StoredJson | nu
  */
 export function conversionCommandJson(
   c: ConversionCommand,
-  { keys, crossSlot, auditTtl }: CommandContext,
+  { keys, crossSlot, auditTtl, eventsBase = null }: CommandContext,
   reservations: StepReservations | null = null,
 ): StoredJson {
   const virtual = c.clickIfAbsent ?? null;
@@ -55,6 +57,8 @@ export function conversionCommandJson(
     ntxUnreachable: ntx !== null && !ntx.reachable,
     risk: riskToJson(c.risk),
     conversionIp: c.conversionIp ?? null,
+    eventsBase,
+    recordEvent: c.recordEvent !== false && eventsBase !== null,
     // The UTC day of the counters (riskCounterKeys) and their expiry: a day after the day ends.
     day: c.now.toISOString().slice(0, 10),
     counterExpireAt: dayStart + 2 * DAY_MS,

@@ -7,6 +7,7 @@
  */
 import { ConflictError, type ClickStore, type ConversionDecision, type EarningRecord, type RawReads, type RiskRuleCode, type WalletPort } from 'clickcredit';
 import { redisAdmin, redisLeases } from './admin-queries.js';
+import { eventOfReply, redisEvents } from './events.js';
 import { countConnectionLosses, runScript, type RedisArg, type RedisClientLike } from './client.js';
 import { SCRIPTS } from './commands.js';
 import { conversionCommandJson } from './conversion-command.js';
@@ -87,14 +88,17 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   const run = (script: keyof typeof SCRIPTS, key: string, ...args: RedisArg[]) => runScript(client, SCRIPTS[script], key, ...args);
   const wallet = ledgerWallet(client, keys);
   const connection = countConnectionLosses(client);
+  // The event outbox: one slot beside the others, reachable from every script of the standalone layout only.
+  const eventsBase = crossSlot ? null : `${keys.prefix}:{events}`;
 
   const store: RedisStore = {
     name: crossSlot ? 'redis-cluster' : 'redis',
     supportsInlineLedger: !crossSlot,
     layout,
     wallet,
-    admin: redisAdmin(client, keys),
+    admin: redisAdmin(client, keys, eventsBase),
     leases: redisLeases(client, keys),
+    ...(eventsBase === null ? {} : { events: redisEvents(client, eventsBase) }),
 
     // SET NX in the click's shard: of two inserts of one id, exactly one creates the key.
     async insertClick(click) {
@@ -133,7 +137,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     async applyConversion(c) {
       // Cluster layout with daily caps: reserve on the day counters first (other slots).
       const reservations = crossSlot ? await reserveCounters(client, keys, c) : null;
-      const command = conversionCommandJson(c, { keys, crossSlot, auditTtl }, reservations);
+      const command = conversionCommandJson(c, { keys, crossSlot, auditTtl, eventsBase }, reservations);
       const result = parse(await run('applyConversion', keys.clickBase(c.clickId), luaJson(command)).catch(async (error: unknown) => {
         // An error reply is a refusal before any write: the reservations go back. Anything else
         // (a lost connection, a timeout) may have run: they stay (over-counting, never under).
@@ -144,7 +148,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       if (reservations) await settleReservations(client, reservations, result.counted === true && earning ? earning.amountMinor : null);
       if (crossSlot && earning !== null && result.created === true) await indexNow(client, keys, earning);
       const rule = (result.rule ?? null) as RiskRuleCode | null;
-      return { decision: result.decision as ConversionDecision, earning, owed: asList(result.owed).map(operationFromJson), rule };
+      return { decision: result.decision as ConversionDecision, earning, owed: asList(result.owed).map(operationFromJson), rule, event: eventOfReply(result.event) };
     },
 
     // Append-only: concurrent attempts are all kept, in the order Redis ran them.
@@ -169,8 +173,9 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       if (clickId === null) return { decision: 'not_found', earning: null, owed: [] };
       const result = parse(await run('decideApproval', keys.clickBase(clickId), luaJson({
         earningId: c.earningId, approve: c.approve, now: c.now.getTime(), ledger: c.ledger, userPrefix: keys.userPrefix, crossSlot,
+        eventsBase, recordEvent: c.recordEvent !== false && eventsBase !== null,
       })));
-      return { decision: result.decision, earning: earningOf(result.earning), owed: asList(result.owed).map(operationFromJson) };
+      return { decision: result.decision, earning: earningOf(result.earning), owed: asList(result.owed).map(operationFromJson), event: eventOfReply(result.event) };
     },
 
     // Key TTLs end clicks; this only marks pending clicks past expiry as expired, shard by shard,

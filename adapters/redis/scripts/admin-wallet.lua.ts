@@ -7,6 +7,7 @@
  */
 import { ledgerPreludeLua } from './prelude-ledger.lua.js';
 import { moneyPreludeLua } from './prelude-money.lua.js';
+import { eventsPreludeLua } from './prelude-events.lua.js';
 
 /** ARGV: position after which to read (list index, '' for the newest), limit. Returns `{ balance, entries: [[position, text]] }`. */
 export const ledgerPageLua = String.raw`#!lua
@@ -23,11 +24,12 @@ return cjson.encode({ balance = redis.call('GET', KEYS[1] .. ':balance') or '0',
 `;
 
 /**
- * ARGV: the operation as JSON, the user key prefix, '1' to allow an overdraft. Order: a known key
+ * ARGV: the operation as JSON, the user key prefix, '1' to allow an overdraft, the events base and
+ * the event id ('' for none: cluster layout, or events off). Order: a known key
  * is a duplicate (a key reused for another user or amount is a CONFLICT error), then the balance
  * check of a debit, then the entry. Returns `{ decision, balance }`.
  */
-export const adjustWalletLua = '#!lua\n' + moneyPreludeLua + ledgerPreludeLua + String.raw`
+export const adjustWalletLua = '#!lua\n' + moneyPreludeLua + ledgerPreludeLua + eventsPreludeLua + String.raw`
 local op = cjson.decode(ARGV[1])
 local prefix = ARGV[2]
 local allow = ARGV[3] == '1'
@@ -42,7 +44,16 @@ if string.sub(op.amount, 1, 1) == '-' and not allow then
     return cjson.encode({ decision = 'insufficient', balance = balance })
   end
 end
-return cjson.encode({ decision = 'applied', balance = write_entry(prefix, op, op.createdAt) })
+local after = write_entry(prefix, op, op.createdAt)
+local event = nil
+if ARGV[4] ~= nil and ARGV[4] ~= '' and ARGV[5] ~= '' then
+  local magnitude = (string.sub(op.amount, 1, 1) == '-') and string.sub(op.amount, 2) or op.amount
+  event = ev_record(ARGV[4], ARGV[5], 'wallet.adjusted', op.userId, op.createdAt, { change = 'adjusted', earningId = cjson.null,
+    clickId = cjson.null, conversionId = cjson.null, productId = cjson.null, status = cjson.null, approvalStatus = cjson.null,
+    amount = magnitude, walletDelta = op.amount, referrerId = cjson.null, commissionDelta = '0', ledgerKey = op.key,
+    reason = op.reason or cjson.null })
+end
+return cjson.encode({ decision = 'applied', balance = after, event = event or cjson.null })
 `;
 
 /**

@@ -23,8 +23,9 @@ import { ledgerPreludeLua } from './prelude-ledger.lua.js';
 import { moneyPreludeLua } from './prelude-money.lua.js';
 import { riskPreludeLua } from './prelude-risk.lua.js';
 import { adminIndexPreludeLua } from './prelude-admin-index.lua.js';
+import { eventsPreludeLua } from './prelude-events.lua.js';
 
-export const applyConversionLua = '#!lua\n' + moneyPreludeLua + ledgerPreludeLua + riskPreludeLua + adminIndexPreludeLua + String.raw`
+export const applyConversionLua = '#!lua\n' + moneyPreludeLua + ledgerPreludeLua + riskPreludeLua + adminIndexPreludeLua + eventsPreludeLua + String.raw`
 local base = KEYS[1]
 local c = cjson.decode(ARGV[1])
 local now = c.now
@@ -303,6 +304,9 @@ if c.auditTtl > 0 then redis.call('EXPIRE', audit_key, c.auditTtl) end
 ix_attempt(base, audit_row, click)
 if c.auditTtl > 0 then ix_trim_attempts(base, now - c.auditTtl * 1000) end
 
+-- The event of the change, in this same script (standalone layout: c.eventsBase is set).
+local event = nil
+if c.recordEvent and earning_changed then event = ev_conversion(c.eventsBase, c.attemptId, decision, earning, now) end
 return cjson.encode({ decision = decision, earning = (show_earning and earning) or cjson.null, owed = owed,
-  created = earning_created, rule = rule, counted = counted })
+  created = earning_created, rule = rule, counted = counted, event = event or cjson.null })
 `;

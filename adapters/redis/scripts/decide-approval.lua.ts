@@ -7,8 +7,9 @@
 import { ledgerPreludeLua } from './prelude-ledger.lua.js';
 import { moneyPreludeLua } from './prelude-money.lua.js';
 import { adminIndexPreludeLua } from './prelude-admin-index.lua.js';
+import { eventsPreludeLua } from './prelude-events.lua.js';
 
-export const decideApprovalLua = '#!lua\n' + moneyPreludeLua + ledgerPreludeLua + adminIndexPreludeLua + String.raw`
+export const decideApprovalLua = '#!lua\n' + moneyPreludeLua + ledgerPreludeLua + adminIndexPreludeLua + eventsPreludeLua + String.raw`
 local base = KEYS[1]
 local c = cjson.decode(ARGV[1])
 if c.crossSlot and c.ledger == 'inline' then return redis.error_reply('ERR inline ledger needs the standalone layout') end
@@ -51,5 +52,11 @@ for i, op in ipairs(ops) do
     owed[#owed + 1] = op
   end
 end
-return cjson.encode({ decision = 'applied', earning = e, owed = owed })
+local event = nil
+if c.recordEvent and c.eventsBase ~= cjson.null and c.eventsBase ~= nil then
+  event = ev_record(c.eventsBase, 'evt_' .. e.earningId .. (c.approve and '_approved' or '_rejected'),
+    c.approve and 'earning.approved' or 'earning.rejected', e.userId, c.now,
+    ev_earning_data(e, c.approve and 'approved' or 'approval_rejected', c.approve and 1 or 0))
+end
+return cjson.encode({ decision = 'applied', earning = e, owed = owed, event = event or cjson.null })
 `;
