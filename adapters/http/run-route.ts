@@ -73,7 +73,7 @@ export async function runRoute<Req>(
     const adminId = route.auth === 'admin' ? await authorizeAdmin(route, incoming, native, options) : undefined;
     const request: RouteRequest = {
       method: incoming.method,
-      params: validate(route.params, incoming.params, 'path') as Record<string, string>,
+      params: route.params ? (validate(route.params, incoming.params, 'path') as Record<string, string>) : incoming.params,
       query: parseFlatParams(incoming.rawQuery, 'query'),
       rawQuery: incoming.rawQuery,
       body: incoming.rawBody === '' ? hostParsedBody(incoming.parsedBody) : parseBody(incoming.rawBody, incoming.contentType),
@@ -88,7 +88,8 @@ export async function runRoute<Req>(
       userId = user;
     }
     if (route.auth !== 'postback' && route.query) validate(route.query, request.query, 'query');
-    const result = await route.handle({ tracker: options.tracker, request, userId, ...(adminId === undefined ? {} : { adminId }) });
+    // One context shape for every route (no spread of a throwaway object); `adminId` is undefined off admin routes.
+    const result = await route.handle({ tracker: options.tracker, request, userId, adminId });
     if ('redirect' in result) return { status: 302, location: result.redirect };
     if ('raw' in result) return { status: result.raw.status, contentType: result.raw.contentType, text: result.raw.body };
     return { status: route.status, body: successEnvelope(route.message, result.data) };
