@@ -39,6 +39,8 @@ if (!url) console.info('[mongodb] MONGODB_URL not set: MongoDB conformance suite
     runConformanceSuite({
       name: `mongodb (transactions: ${transactions})`,
       test: { describe, it, expect, beforeAll, afterAll },
+      // The MongoDB store keeps no event outbox yet (README "Events and webhooks").
+      skip: ['events'],
       createHarness: async () => {
         const store = await createMongoStore({ db: await freshDb(), client, transactions });
         return { storage: store, raw: store.raw, cleanup: () => store.close() };

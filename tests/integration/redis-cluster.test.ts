@@ -59,6 +59,8 @@ function counting(target: Cluster): { client: RedisClientLike; names: string[] }
   runConformanceSuite({
     name: 'redis cluster',
     test: { describe, it, expect, beforeAll, afterAll },
+    // The cluster layout keeps no event outbox yet (README "Events and webhooks").
+    skip: ['events'],
     createHarness: async () => {
       const store = newStore();
       return { storage: store, raw: store.raw, cleanup: () => store.close() };
