@@ -33,6 +33,10 @@ local click_key = base .. ':click:' .. c.clickId
 local conv_key = base .. ':conv:' .. c.clickId
 local raw_click = redis.call('GET', click_key)
 local click = raw_click and cjson.decode(raw_click) or nil
+-- The values the admin indexes hold before this step changes them (one ZREM per moved index).
+local prev_click_status = click and click.status
+local prev_e_status, prev_e_approval = nil, nil
+local raw_earning_text = nil   -- the stored earning as read (returned as is when unchanged)
 if c.crossSlot and c.ledger == 'inline' then return redis.error_reply('ERR inline ledger needs the standalone layout') end
 
 local decision
@@ -134,7 +138,10 @@ else
   local earning_id = (not click_created) and redis.call('HGET', conv_key, c.conversionId)
   if earning_id then
     local raw_earning = redis.call('GET', base .. ':earning:' .. earning_id)
-    if raw_earning then earning = cjson.decode(raw_earning) end
+    if raw_earning then
+      earning = cjson.decode(raw_earning); raw_earning_text = raw_earning
+      prev_e_status, prev_e_approval = earning.status, earning.approvalStatus
+    end
   end
   if not earning then
     show_earning = false
@@ -270,8 +277,8 @@ end
 if click_left_pending and not click_created then redis.call('ZREM', base .. ':pending', c.clickId) end
 if earning_text then redis.call('SET', base .. ':earning:' .. earning.earningId, earning_text) end
 -- Admin indexes (prelude-admin-index), in this same step as the records they index.
-if click_text then ix_click(base, click, click_created) end
-if earning_text then ix_earning(base, earning, earning_created, click) end
+if click_text then ix_click(base, click, click_created, prev_click_status) end
+if earning_text then ix_earning(base, earning, earning_created, click, prev_e_status, prev_e_approval) end
 if earning_created then
   redis.call('HSET', conv_key, c.conversionId, earning.earningId)
   if c.crossSlot then
@@ -301,12 +308,16 @@ end
 local audit_key = base .. ':audit:' .. c.clickId
 redis.call('RPUSH', audit_key, audit)
 if c.auditTtl > 0 then redis.call('EXPIRE', audit_key, c.auditTtl) end
-ix_attempt(base, audit_row, click)
+ix_attempt(base, audit_row, click, audit)
 if c.auditTtl > 0 then ix_trim_attempts(base, now - c.auditTtl * 1000) end
 
 -- The event of the change, in this same script (standalone layout: c.eventsBase is set).
 local event = nil
 if c.recordEvent and earning_changed then event = ev_conversion(c.eventsBase, c.attemptId, decision, earning, now) end
-return cjson.encode({ decision = decision, earning = (show_earning and earning) or cjson.null, owed = owed,
-  created = earning_created, rule = rule, counted = counted, event = event or cjson.null })
+-- The earning goes back as the text already made (or read, when unchanged): not encoded again.
+local head = cjson.encode({ decision = decision, owed = owed, created = earning_created, rule = rule, counted = counted,
+  event = event or cjson.null })
+local shown = 'null'
+if show_earning and earning then shown = earning_text or raw_earning_text or cjson.encode(earning) end
+return string.sub(head, 1, -2) .. ',"earning":' .. shown .. '}'
 `;

@@ -17,12 +17,24 @@
 export const adminIndexPreludeLua = String.raw`
 local function ix_present(v) return v ~= nil and v ~= cjson.null end
 
-local function ix_attempt(base, row, click)
-  local entry = {}
-  for k, v in pairs(row) do entry[k] = v end
-  if click then entry.userId = click.userId; entry.productId = click.productId; entry.network = click.network or cjson.null end
+-- row_text, when given, is cjson.encode(row) already made for the audit list: the index entry is
+-- that text with the click's fields appended, so the row is not copied and encoded a second time
+-- (the audit row has no userId, productId or network field of its own).
+local function ix_attempt(base, row, click, row_text)
+  local text
+  if row_text and click then
+    text = string.sub(row_text, 1, -2) .. ',"userId":' .. cjson.encode(click.userId) .. ',"productId":'
+      .. cjson.encode(click.productId) .. ',"network":' .. cjson.encode(click.network or cjson.null) .. '}'
+  elseif row_text then
+    text = row_text
+  else
+    local entry = {}
+    for k, v in pairs(row) do entry[k] = v end
+    if click then entry.userId = click.userId; entry.productId = click.productId; entry.network = click.network or cjson.null end
+    text = cjson.encode(entry)
+  end
   local id, t = row.attemptId, row.receivedAt
-  redis.call('HSET', base .. ':ix:att', id, cjson.encode(entry))
+  redis.call('HSET', base .. ':ix:att', id, text)
   redis.call('ZADD', base .. ':ix:a', t, id)
   redis.call('ZADD', base .. ':ix:a:d:' .. row.decision, t, id)
   if click then
@@ -56,14 +68,22 @@ local IX_E_STATUS = { 'pending', 'completed', 'cancelled' }
 local IX_E_APPROVAL = { 'pending', 'auto_approved', 'manual_approved', 'rejected' }
 local IX_C_STATUS = { 'pending', 'converted', 'expired', 'rejected' }
 
-local function ix_move(base, prefix, values, current, score, id)
-  for _, v in ipairs(values) do
-    if v ~= current then redis.call('ZREM', base .. prefix .. v, id) end
+-- Moves id to the set of its current value. previous: the value the caller read before its change
+-- (only that set can hold the id: one ZREM), false for a record this step creates (in no set yet),
+-- nil when unknown (every other set is swept).
+local function ix_move(base, prefix, values, current, score, id, previous)
+  if previous == nil then
+    for _, v in ipairs(values) do
+      if v ~= current then redis.call('ZREM', base .. prefix .. v, id) end
+    end
+  elseif previous and previous ~= current then
+    redis.call('ZREM', base .. prefix .. previous, id)
   end
   redis.call('ZADD', base .. prefix .. current, score, id)
 end
 
-local function ix_earning(base, e, created, click)
+-- prev_status, prev_approval: see ix_move (nil sweeps; a created earning is in no set).
+local function ix_earning(base, e, created, click, prev_status, prev_approval)
   local id, t = e.earningId, e.createdAt
   if created then
     redis.call('ZADD', base .. ':ix:e', t, id)
@@ -74,21 +94,24 @@ local function ix_earning(base, e, created, click)
       redis.call('HSET', base .. ':ix:enet', id, click.network)
     end
   end
-  ix_move(base, ':ix:e:st:', IX_E_STATUS, e.status, t, id)
-  ix_move(base, ':ix:e:as:', IX_E_APPROVAL, e.approvalStatus, t, id)
+  if created then prev_status, prev_approval = false, false end
+  ix_move(base, ':ix:e:st:', IX_E_STATUS, e.status, t, id, prev_status)
+  ix_move(base, ':ix:e:as:', IX_E_APPROVAL, e.approvalStatus, t, id, prev_approval)
   if e.credited and ix_present(e.creditedAt) then redis.call('ZADD', base .. ':ix:e:cr', 'NX', e.creditedAt, id) end
   if e.credited and e.status == 'cancelled' and ix_present(e.cancelledAt) then
     redis.call('ZADD', base .. ':ix:e:rv', 'NX', e.cancelledAt, id)
   end
 end
 
-local function ix_click(base, click, created)
+-- prev_status: see ix_move (nil sweeps; a created click is in no set).
+local function ix_click(base, click, created, prev_status)
   local id, t = click.clickId, click.createdAt
+  if created then prev_status = false end
   if created then
     redis.call('ZADD', base .. ':ix:c', t, id)
     redis.call('ZADD', base .. ':ix:c:u:' .. click.userId, t, id)
     redis.call('ZADD', base .. ':ix:c:p:' .. click.productId, t, id)
   end
-  ix_move(base, ':ix:c:st:', IX_C_STATUS, click.status, t, id)
+  ix_move(base, ':ix:c:st:', IX_C_STATUS, click.status, t, id, prev_status)
 end
 `;
