@@ -2,7 +2,7 @@
  * Webhooks for real: the deliverEvents worker sends signed events to a receiver on loopback that
  * verifies them with the official `standardwebhooks` package and fails on purpose for a while:
  * exponential backoff then success; dead-letter after N tries, then an admin retry; order per
- * user while a user's earlier event waits for its backoff. On memory, PGlite and Postgres.
+ * user while a user's earlier event waits for its backoff. On memory, PGlite, Postgres and Redis.
  */
 import { randomBytes } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
@@ -11,7 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClickTracker, type ClickStore, type ClickTracker, type Logger } from 'clickcredit';
 import { createMemoryStore } from 'clickcredit/memory';
 import { createPostgresStore, migrate } from 'clickcredit/postgres';
-import { DATABASE_URL, postgresAvailable, uniqueSchema } from '../support/services.js';
+import { createRedisStore } from 'clickcredit/redis';
+import { Redis } from 'ioredis';
+import { deleteKeys, redisAvailable } from '../support/redis.js';
+import { DATABASE_URL, REDIS_URL, postgresAvailable, uniqueSchema } from '../support/services.js';
 import { startReceiver, type Receiver } from '../support/webhook-receiver.js';
 
 const SECRET = `whsec_${randomBytes(24).toString('base64')}`;
@@ -40,6 +43,21 @@ const STORES: Array<{ name: string; open: () => Promise<Opened | null> }> = [
         close: async () => {
           await pool.query(`DROP SCHEMA "${schema}" CASCADE`);
           await pool.end();
+        },
+      };
+    },
+  },
+  {
+    name: 'Redis (standalone layout)',
+    open: async () => {
+      if (!(await redisAvailable())) return null;
+      const client = new Redis(REDIS_URL);
+      const prefix = uniqueSchema('ccwh');
+      return {
+        storage: createRedisStore({ client, prefix, shards: 8 }),
+        close: async () => {
+          await deleteKeys(client, prefix);
+          client.disconnect();
         },
       };
     },
