@@ -289,8 +289,18 @@ export interface ClickStore {
   /** Marks at most `limit` `pending` clicks with `expiresAt <= now` as `expired`; returns how many. */
   expireClicks(now: Date, limit: number): Promise<number>;
 
-  /** Owed (unsettled) outbox operations, oldest first. */
+  /** Owed (unsettled) outbox operations, oldest first. Reads only: recovery is {@link recoverOwed}. */
   listOwedOperations(limit: number): Promise<WalletOperation[]>;
+  /**
+   * Recovery as its own step: finishes at most about `limit` steps a crash interrupted between the
+   * store's own writes (MongoDB without transactions: click journals, ledger entries not yet folded
+   * into a balance), so their owed operations and balances are in place before
+   * {@link listOwedOperations} reads them. The core calls it once per `retryPendingCredits()` and
+   * per retry-worker batch, before the list. Idempotent and safe next to live traffic: concurrent
+   * callers finish each interrupted step once. Stores whose every step is one atomic write have
+   * nothing to recover and leave it out. Returns how many interrupted steps it finished.
+   */
+  recoverOwed?(limit: number): Promise<number>;
   /** Marks an owed operation settled (idempotent). */
   settleOwedOperation(key: string, at: Date): Promise<void>;
 

@@ -243,6 +243,8 @@ export function createClickTracker(options: ClickTrackerOptions): ClickTracker {
     },
 
     async retryPendingCredits({ limit = 500 } = {}) {
+      const { recoverOwed } = o.storage;
+      if (recoverOwed) await store('recoverOwed', () => recoverOwed.call(o.storage, limit));
       const owed = await store('listOwedOperations', () => o.storage.listOwedOperations(limit));
       const settled = await settleOwedEach(o, owed);
       const remaining = (await store('listOwedOperations', () => o.storage.listOwedOperations(limit))).length;

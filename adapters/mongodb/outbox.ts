@@ -11,15 +11,19 @@ import { finishStaleJournals } from './journal.js';
 import { foldStaleWallets } from './wallet.js';
 
 /**
- * Unsettled owed operations, oldest first. Called by `retryPendingCredits()`, so it first
- * finishes what a crash interrupted on the standalone path: click journals (whose earning and
- * owed operations may not be written yet) and ledger entries not yet folded into a balance.
- * Both are idempotent and safe next to live traffic.
+ * `ClickStore.recoverOwed`: finishes what a crash interrupted on the standalone path, click
+ * journals (whose earning and owed operations may not be written yet) and ledger entries not yet
+ * folded into a balance, so {@link listOwedOperations} then lists what they owe. Both are
+ * idempotent and safe next to live traffic. Returns how many journals and wallets it finished.
  */
+export async function recoverOwed(c: StoreCollections, limit: number): Promise<number> {
+  const max = asLimit(limit);
+  return (await finishStaleJournals(c, max)) + (await foldStaleWallets(c, max));
+}
+
+/** Unsettled owed operations, oldest first. Reads only (recovery is {@link recoverOwed}). */
 export async function listOwedOperations(c: StoreCollections, limit: number): Promise<WalletOperation[]> {
   const max = asLimit(limit);
-  await finishStaleJournals(c, max);
-  await foldStaleWallets(c, max);
   const owing = await c.earnings.find({ owing: true }, { projection: { owed: 1 } }).sort({ updatedAt: 1 }).limit(max).toArray();
   return owing
     .flatMap((earning) => earning.owed.filter((op) => op.settledAt === null).map(owedFromDocument))

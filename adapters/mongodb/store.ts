@@ -26,7 +26,7 @@ import {
 } from './documents.js';
 import { isDuplicateKey } from './errors.js';
 import { asDate, asId, asLimit } from './guards.js';
-import { listOwedOperations, settleOwedOperation } from './outbox.js';
+import { listOwedOperations, recoverOwed, settleOwedOperation } from './outbox.js';
 import { standaloneSteps } from './steps-standalone.js';
 import { transactionalSteps } from './steps-transactional.js';
 import { supportsTransactions } from './topology.js';
@@ -82,6 +82,7 @@ export async function createMongoStore(options: MongoStoreOptions): Promise<Mong
     applyConversion: steps.applyConversion,
     decideApproval: steps.decideApproval,
     ...readMethods(c),
+    recoverOwed: (limit) => recoverOwed(c, limit),
     listOwedOperations: (limit) => listOwedOperations(c, limit),
     settleOwedOperation: (key, at) => settleOwedOperation(c, key, at),
     async close() {},

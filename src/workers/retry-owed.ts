@@ -10,6 +10,8 @@ import type { BatchResult } from './workers.js';
 
 /** Applies at most `batchSize` owed operations; `remaining` counts what was left owed in the batch read. */
 export async function retryOwed(o: ResolvedOptions, batchSize: number): Promise<BatchResult> {
+  const { recoverOwed } = o.storage;
+  if (recoverOwed) await guardStorage(o, 'recoverOwed', () => recoverOwed.call(o.storage, batchSize));
   const owed = await guardStorage(o, 'listOwedOperations', () => o.storage.listOwedOperations(batchSize));
   let count = 0;
   for (const op of owed) count += await settleOwed(o, [op]);
