@@ -38,7 +38,9 @@ export async function handlePostback(options: ResolvedOptions, request: Postback
   }
   // Each field is read once, here; every check and the command use these values.
   const fields = readPostbackFields(params);
-  const stored = withoutSecrets(params, options.secretParams);
+  // The merged params are this call's own object (never the caller's), so without secret
+  // parameters to drop they are stored as they are, not copied.
+  const stored = options.secretParams.length === 0 ? params : withoutSecrets(params, options.secretParams);
   const refuse = (decision: PostbackDecisionCode, error: Error, message = error.message) =>
     recordRefusal(options, auditRow(attemptId, stored, auditFields(fields, stored, options.secretParams), sourceIp, now, decision, message), error);
 
