@@ -7,7 +7,7 @@
  * @module clickcredit
  */
 export { createClickTracker, type ClickTracker } from './tracker.js';
-export { consoleLogger, type ClickTrackerOptions, type ResolvedOptions } from './options.js';
+export { consoleLogger, type ClickTrackerOptions } from './options.js';
 export * from './admin/index.js';
 export * from './workers/index.js';
 export * from './events/index.js';
@@ -16,12 +16,12 @@ export * from './schemas.js';
 export type * from './records.js';
 export type * from './ports.js';
 export { formatAmount, parseAmount, parseRatePpm, commissionOf, moneyOptions, type MoneyOptions, type RoundingMode } from './money.js';
-export { ledgerKey, creditOperations, reversalOperations, earningCommission, type EarningMoney } from './ledger.js';
-export { decideConversion, cappedAmount, isHeld, goalConversionId, admitsConversion, clickGoalsOf, type ConversionTransition } from './conversion.js';
+// The state machines, risk counters and ledger entries adapter authors need: `clickcredit/store`.
+export { ledgerKey } from './ledger.js';
+export { goalConversionId, clickGoalsOf } from './conversion.js';
 export {
-  assessRisk, riskCounterKeys, usesRiskCounters, resolveRiskPolicy, NO_RISK_COUNTERS,
+  resolveRiskPolicy,
   type RiskPolicy, type RiskOptions, type RiskEffect, type RiskTimeRule, type RiskCap, type RiskCapOptions,
-  type DayCount, type RiskCounters, type RiskCounterKeys, type RiskVerdict, type RiskInput,
 } from './risk.js';
 export { handleNetworkCallback, convertAmount, type NetworkCallbackOutcome, type ResolvedNetwork } from './postback/handle-network-callback.js';
 export type { NetworkDefinition, NetworkCallback, NetworkReply, NetworkRefusal } from './networks/types.js';

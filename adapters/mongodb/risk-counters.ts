@@ -7,16 +7,8 @@
  * reserves on the counters before its step and settles after (see {@link reserveCounters}).
  * @module
  */
-import {
-  NO_RISK_COUNTERS,
-  cappedAmount,
-  riskCounterKeys,
-  usesRiskCounters,
-  type ClickRecord,
-  type ConversionCommand,
-  type RiskCap,
-  type RiskCounters,
-} from 'clickcredit';
+import type { ClickRecord, ConversionCommand, RiskCap } from 'clickcredit';
+import { NO_RISK_COUNTERS, cappedAmount, riskCounterKeys, usesRiskCounters, type RiskCounters } from 'clickcredit/store';
 import type { ClientSession, Filter } from 'mongodb';
 import type { StoreCollections } from './collections.js';
 import type { RiskCounterDocument } from './documents.js';

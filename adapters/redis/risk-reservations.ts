@@ -20,7 +20,8 @@
  * layout: none of this, the conversion script reads and counts the counters itself.
  * @module
  */
-import { cappedAmount, riskCounterKeys, usesRiskCounters, type ConversionCommand, type RiskCap } from 'clickcredit';
+import type { ConversionCommand, RiskCap } from 'clickcredit';
+import { cappedAmount, riskCounterKeys, usesRiskCounters } from 'clickcredit/store';
 import { runScript, type RedisClientLike } from './client.js';
 import { SCRIPTS } from './commands.js';
 import type { KeyLayout } from './keys.js';

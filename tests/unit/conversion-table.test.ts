@@ -5,20 +5,17 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  assessRisk,
   clickGoalsOf,
-  decideConversion,
   moneyOptions,
   resolveRiskPolicy,
-  riskCounterKeys,
   userKeyedClick,
   userKeyedClickId,
   type ClickRecord,
   type ConversionCommand,
   type EarningRecord,
-  type RiskCounters,
   type RiskPolicy,
 } from 'clickcredit';
+import { assessRisk, decideConversion, riskCounterKeys, type RiskCounters } from 'clickcredit/store';
 
 const T0 = new Date('2026-03-01T10:00:00.000Z');
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);

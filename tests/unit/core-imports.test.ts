@@ -17,4 +17,14 @@ describe('the core', () => {
     expect(offenders).toEqual([]);
     expect(files('src').length).toBeGreaterThan(10);
   });
+
+  it('has no import that runs back up its layers (its own entry points, the testing suite, an adapter)', () => {
+    // Entry points (which gather the core) and the suites built on the published core are exempt.
+    const exempt = (path: string) => /^src[\\/](testing[\\/]|networks[\\/]index\.ts$|index\.ts$|store-kit\.ts$)/.test(path);
+    const UPWARD = /from\s+['"](clickcredit(\/[^'"]*)?|[^'"]*\/adapters\/[^'"]*|[^'"]*\/testing\/[^'"]*|[^'"]*\/networks\/index\.js|[^'"]*\/store-kit\.js|[^'"]*\/index\.js)['"]/;
+    const offenders = files('src').filter((path) => !exempt(path) && UPWARD.test(readFileSync(path, 'utf8')));
+    expect(offenders).toEqual([]);
+    // The rule bites: the entry points themselves do gather indexes.
+    expect(UPWARD.test(readFileSync('src/index.ts', 'utf8'))).toBe(true);
+  });
 });
