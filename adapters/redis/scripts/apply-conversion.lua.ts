@@ -79,6 +79,7 @@ local function admits(conversion_id)
   end
   return false
 end
+local function set_or_nil(v) if v == cjson.null then return nil end return v end
 local function add_ops(list) for _, op in ipairs(list) do ops[#ops + 1] = op end end
 -- The risk verdict for a credit of 'amount' now: nil, or effect and rule.
 local function verdict_for(amount)
@@ -164,10 +165,11 @@ else
         show_earning = true; earning_changed = true; earning_created = true
         local offer_id = c.offerId
         if offer_id == cjson.null then offer_id = click.offerId end
-        earning = { earningId = c.newEarningId, userId = click.userId, productId = click.productId, offerId = offer_id,
-          clickId = click.clickId, conversionId = c.conversionId, transactionId = c.transactionId, amount = amount,
-          status = 'pending', approvalStatus = 'pending', type = 'postback', credited = false, creditedAt = cjson.null,
-          cancelledAt = cjson.null, cancelReason = cjson.null, reversedBeforeCredit = false, referrerId = click.referrerId,
+        -- Null fields are left out (nil): they read back as null (earningFromJson, is_set).
+        earning = { earningId = c.newEarningId, userId = click.userId, productId = click.productId, offerId = set_or_nil(offer_id),
+          clickId = click.clickId, conversionId = c.conversionId, transactionId = set_or_nil(c.transactionId), amount = amount,
+          status = 'pending', approvalStatus = 'pending', type = 'postback', credited = false,
+          reversedBeforeCredit = false, referrerId = set_or_nil(click.referrerId),
           commission = commission_for(amount, click.referrerId), lastPostbackStatus = c.status, postbackReceived = true,
           postbackReceivedAt = now, postbackData = c.rawData, earnedAt = now, createdAt = now, updatedAt = now }
         if c.action == 'credit' then
@@ -298,7 +300,7 @@ end
 local owed = {}
 for i, op in ipairs(ops) do
   if c.ledger == 'inline' then
-    if states[i] == 'new' then write_entry(c.userPrefix, op, now) end
+    if states[i] == 'new' then write_entry(c.userPrefix, op, now, true) end
   elseif redis.call('HSETNX', base .. ':ops', op.key, cjson.encode(op)) == 1 then
     redis.call('ZADD', base .. ':owed', now, op.key)
     redis.call('SADD', base .. ':opsof:' .. op.earningId, op.key)
@@ -313,7 +315,7 @@ if c.auditTtl > 0 then ix_trim_attempts(base, now - c.auditTtl * 1000) end
 
 -- The event of the change, in this same script (standalone layout: c.eventsBase is set).
 local event = nil
-if c.recordEvent and earning_changed then event = ev_conversion(c.eventsBase, c.attemptId, decision, earning, now) end
+if c.recordEvent and earning_changed then event = ev_conversion(c.eventsBase, c.attemptId, decision, earning, now, c.eventOrder) end
 -- The earning goes back as the text already made (or read, when unchanged): not encoded again.
 local head = cjson.encode({ decision = decision, owed = owed, created = earning_created, rule = rule, counted = counted,
   event = event or cjson.null })

@@ -45,7 +45,7 @@ ix_earning(base, e, false, nil)
 local owed = {}
 for i, op in ipairs(ops) do
   if c.ledger == 'inline' then
-    if states[i] == 'new' then write_entry(c.userPrefix, op, c.now) end
+    if states[i] == 'new' then write_entry(c.userPrefix, op, c.now, true) end
   elseif redis.call('HSETNX', base .. ':ops', op.key, cjson.encode(op)) == 1 then
     redis.call('ZADD', base .. ':owed', c.now, op.key)
     redis.call('SADD', base .. ':opsof:' .. op.earningId, op.key)
@@ -56,7 +56,7 @@ local event = nil
 if c.recordEvent and c.eventsBase ~= cjson.null and c.eventsBase ~= nil then
   event = ev_record(c.eventsBase, 'evt_' .. e.earningId .. (c.approve and '_approved' or '_rejected'),
     c.approve and 'earning.approved' or 'earning.rejected', e.userId, c.now,
-    ev_earning_data(e, c.approve and 'approved' or 'approval_rejected', c.approve and 1 or 0))
+    ev_earning_data(e, c.approve and 'approved' or 'approval_rejected', c.approve and 1 or 0), c.eventOrder)
 end
 return cjson.encode({ decision = 'applied', earning = e, owed = owed, event = event or cjson.null })
 `;

@@ -50,8 +50,9 @@ local function check_entries(user_prefix, ops)
   return states
 end
 
--- Appends one checked entry and moves the balance; returns the balance as exact text.
-local function write_entry(user_prefix, op, at)
+-- Appends one checked entry and moves the balance; returns the balance as exact text (nil with
+-- no_balance: a caller that does not answer with it saves the read).
+local function write_entry(user_prefix, op, at, no_balance)
   local base = user_prefix .. '{u:' .. op.userId .. '}'
   redis.call('INCRBY', base .. ':balance', op.amount)
   local seq = redis.call('INCR', base .. ':entryseq')
@@ -60,6 +61,7 @@ local function write_entry(user_prefix, op, at)
     reason = op.reason or cjson.null, createdAt = at })
   redis.call('HSET', base .. ':entrykeys', op.key, text)
   redis.call('RPUSH', base .. ':ledger', text)
+  if no_balance then return nil end
   -- INCRBY's reply is a Lua number (inexact past 2^53); the stored value is exact.
   return redis.call('GET', base .. ':balance')
 end

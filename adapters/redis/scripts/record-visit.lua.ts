@@ -11,7 +11,8 @@ if not raw then return nil end
 local click = cjson.decode(raw)
 local at = tonumber(ARGV[2])
 click.visitCount = click.visitCount + 1
-if click.firstVisitAt == cjson.null then click.firstVisitAt = at end
+-- Absent (a click stored without its null fields) or null: the first visit.
+if click.firstVisitAt == nil or click.firstVisitAt == cjson.null then click.firstVisitAt = at end
 click.lastVisitAt = at
 click.updatedAt = at
 raw = cjson.encode(click)
