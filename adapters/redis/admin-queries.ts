@@ -71,7 +71,7 @@ function newestFirst<T>(position: (row: T) => { at: number; id: string }) {
 const STATS_DECISIONS: readonly PostbackDecisionCode[] = ['held', ...REFUSED_DECISIONS];
 
 /** The admin queries of a Redis store. */
-export function redisAdmin(client: RedisClientLike, keys: KeyLayout, eventsBase: string | null = null): AdminStore {
+export function redisAdmin(client: RedisClientLike, keys: KeyLayout, events: { forAdjustment(userId: string): Promise<string>; order(at: Date): string } | null = null): AdminStore {
   const allShards = () => Array.from({ length: keys.shards }, (_, shard) => keys.shardBase(shard));
 
   async function scan(kind: Kind, shards: string[], index: string, rest: Record<string, unknown>, query: AdminListQuery<TimeRange>): Promise<StoredJson[]> {
@@ -129,9 +129,10 @@ export function redisAdmin(client: RedisClientLike, keys: KeyLayout, eventsBase:
 
     async adjustWallet({ op, allowOverdraft, eventId }) {
       let reply: unknown;
+      const eventsBase = events === null || eventId === undefined ? null : await events.forAdjustment(op.userId);
       try {
         reply = await runScript(client, ADJUST, keys.userBase(op.userId), luaJson(operationToJson(op)), keys.userPrefix, allowOverdraft ? '1' : '0',
-          eventsBase ?? '', eventsBase === null ? '' : (eventId ?? ''));
+          eventsBase ?? '', eventsBase === null ? '' : (eventId ?? ''), events === null ? '0' : events.order(op.createdAt));
       } catch (error) {
         if (String((error as Error | null)?.message).startsWith('CONFLICT')) throw new ConflictError('Idempotency key already used for a different wallet operation');
         throw error;

@@ -17,8 +17,10 @@ export interface CommandContext {
   keys: KeyLayout;
   crossSlot: boolean;
   auditTtl: number;
-  /** The event outbox's base (`<prefix>:{events}`), standalone layout only; `null`: no outbox. */
+  /** The events base the script records its event in (a slot it may touch); `null`: none. */
   eventsBase?: string | null;
+  /** The event's order key (the store's hybrid clock, events.ts). */
+  eventOrder?: string;
 }
 
 function capToJson(cap: RiskCap | null): StoredJson | null {
@@ -40,7 +42,7 @@ export function riskToJson(risk: RiskPolicy | null | undefined): StoredJson | nu
  */
 export function conversionCommandJson(
   c: ConversionCommand,
-  { keys, crossSlot, auditTtl, eventsBase = null }: CommandContext,
+  { keys, crossSlot, auditTtl, eventsBase = null, eventOrder = '0' }: CommandContext,
   reservations: StepReservations | null = null,
 ): StoredJson {
   const virtual = c.clickIfAbsent ?? null;
@@ -58,6 +60,7 @@ export function conversionCommandJson(
     risk: riskToJson(c.risk),
     conversionIp: c.conversionIp ?? null,
     eventsBase,
+    eventOrder,
     recordEvent: c.recordEvent !== false && eventsBase !== null,
     // The UTC day of the counters (riskCounterKeys) and their expiry: a day after the day ends.
     day: c.now.toISOString().slice(0, 10),

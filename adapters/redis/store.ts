@@ -8,7 +8,7 @@
 import { ConflictError, type ClickStore, type ConversionDecision, type EarningRecord, type RawReads, type RiskRuleCode, type WalletPort } from 'clickcredit';
 import { redisAdmin, redisLeases } from './admin-queries.js';
 import { eventOfReply, redisEvents } from './events.js';
-import { countConnectionLosses, runScript, type RedisArg, type RedisClientLike } from './client.js';
+import { countConnectionLosses, luaScript, runScript, type RedisArg, type RedisClientLike } from './client.js';
 import { SCRIPTS } from './commands.js';
 import { conversionCommandJson } from './conversion-command.js';
 import { clickIdOfEarning, clickIdOfOperationKey, keyLayout, networkTransactionSlot, type KeyLayout } from './keys.js';
@@ -88,17 +88,18 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   const run = (script: keyof typeof SCRIPTS, key: string, ...args: RedisArg[]) => runScript(client, SCRIPTS[script], key, ...args);
   const wallet = ledgerWallet(client, keys);
   const connection = countConnectionLosses(client);
-  // The event outbox: one slot beside the others, reachable from every script of the standalone layout only.
-  const eventsBase = crossSlot ? null : `${keys.prefix}:{events}`;
+  // The event outbox. Standalone: one slot, `{events}`, which every script may touch. Cluster
+  // layout: each script writes its event in its own slot (`<shard>:ev`, `{u:<id>}:ev`).
+  const eventBases = eventBasesOf(client, keys, crossSlot);
 
   const store: RedisStore = {
     name: crossSlot ? 'redis-cluster' : 'redis',
     supportsInlineLedger: !crossSlot,
     layout,
     wallet,
-    admin: redisAdmin(client, keys, eventsBase),
+    admin: redisAdmin(client, keys, eventBases),
     leases: redisLeases(client, keys),
-    ...(eventsBase === null ? {} : { events: redisEvents(client, eventsBase) }),
+    events: redisEvents(client, eventBases.all),
 
     // SET NX in the click's shard: of two inserts of one id, exactly one creates the key.
     async insertClick(click) {
@@ -137,7 +138,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     async applyConversion(c) {
       // Cluster layout with daily caps: reserve on the day counters first (other slots).
       const reservations = crossSlot ? await reserveCounters(client, keys, c) : null;
-      const command = conversionCommandJson(c, { keys, crossSlot, auditTtl, eventsBase }, reservations);
+      const command = conversionCommandJson(c, { keys, crossSlot, auditTtl, eventsBase: eventBases.ofClick(c.clickId), eventOrder: eventBases.order(c.now) }, reservations);
       const result = parse(await run('applyConversion', keys.clickBase(c.clickId), luaJson(command)).catch(async (error: unknown) => {
         // An error reply is a refusal before any write: the reservations go back. Anything else
         // (a lost connection, a timeout) may have run: they stay (over-counting, never under).
@@ -173,7 +174,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       if (clickId === null) return { decision: 'not_found', earning: null, owed: [] };
       const result = parse(await run('decideApproval', keys.clickBase(clickId), luaJson({
         earningId: c.earningId, approve: c.approve, now: c.now.getTime(), ledger: c.ledger, userPrefix: keys.userPrefix, crossSlot,
-        eventsBase, recordEvent: c.recordEvent !== false && eventsBase !== null,
+        eventsBase: eventBases.ofClick(clickId), eventOrder: eventBases.order(c.now), recordEvent: c.recordEvent !== false,
       })));
       return { decision: result.decision, earning: earningOf(result.earning), owed: asList(result.owed).map(operationFromJson), event: eventOfReply(result.event) };
     },
@@ -258,4 +259,45 @@ async function listEarnings(
   }
   const earnings = await Promise.all(ids.map((id) => readEarning(client, keys, id)));
   return earnings.filter((e): e is EarningRecord => e !== null);
+}
+
+const REGISTER = luaScript("#!lua\nredis.call('SADD', KEYS[1], ARGV[1])\nreturn 1");
+
+/** Where the store's events live, per layout (see events.ts). */
+export interface EventBases {
+  /** The events base a step of this click writes in (its own slot in the cluster layout). */
+  ofClick(clickId: string): string;
+  /** The events base of an adjustment of this user; registers it first in the cluster layout. */
+  forAdjustment(userId: string): Promise<string>;
+  /** Every events base to read. */
+  all(): Promise<string[]>;
+  /**
+   * The order key of an event recorded now: a hybrid clock (microseconds of the step's time,
+   * raised past the last key this process gave), so the steps one process runs one after the
+   * other keep their order across slots even within one millisecond.
+   */
+  order(at: Date): string;
+}
+
+function eventBasesOf(client: RedisClientLike, keys: KeyLayout, crossSlot: boolean): EventBases {
+  let last = 0;
+  const order = (at: Date) => String((last = Math.max(last + 1, at.getTime() * 1000)));
+  if (!crossSlot) {
+    const single = `${keys.prefix}:{events}`;
+    return { ofClick: () => single, forAdjustment: async () => single, all: async () => [single], order };
+  }
+  const registry = `${keys.prefix}:{evusers}`;
+  const shards = Array.from({ length: keys.shards }, (_, shard) => `${keys.shardBase(shard)}:ev`);
+  return {
+    ofClick: (clickId) => `${keys.clickBase(clickId)}:ev`,
+    // Registered before the script runs: an event recorded there is always found (a registration
+    // whose adjustment then records nothing only costs one empty read per batch).
+    async forAdjustment(userId) {
+      const base = `${keys.userBase(userId)}:ev`;
+      await runScript(client, REGISTER, registry, base);
+      return base;
+    },
+    all: async () => [...shards, ...(await client.smembers(registry))],
+    order,
+  };
 }

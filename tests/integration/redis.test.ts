@@ -44,8 +44,7 @@ function countCommands() {
 
 (available ? describe : describe.skip)('redis server', () => {
   runConformanceSuite({ name: 'redis standalone', test, createHarness: harness('standalone') });
-  // The cluster layout keeps no event outbox yet (README "Events and webhooks"): its events theme is left out.
-  runConformanceSuite({ name: 'redis standalone, cluster layout (outbox)', test, createHarness: harness('cluster'), skip: ['events'] });
+  runConformanceSuite({ name: 'redis standalone, cluster layout (outbox)', test, createHarness: harness('cluster') });
 
   describe('redis specifics', () => {
     it('costs one EVALSHA per postback and per click on standalone Redis (inline ledger)', async () => {

@@ -25,7 +25,7 @@ return cjson.encode({ balance = redis.call('GET', KEYS[1] .. ':balance') or '0',
 
 /**
  * ARGV: the operation as JSON, the user key prefix, '1' to allow an overdraft, the events base and
- * the event id ('' for none: cluster layout, or events off). Order: a known key
+ * the event id ('' for none: events off) and the event's order (events.ts). Order: a known key
  * is a duplicate (a key reused for another user or amount is a CONFLICT error), then the balance
  * check of a debit, then the entry. Returns `{ decision, balance }`.
  */
@@ -51,7 +51,7 @@ if ARGV[4] ~= nil and ARGV[4] ~= '' and ARGV[5] ~= '' then
   event = ev_record(ARGV[4], ARGV[5], 'wallet.adjusted', op.userId, op.createdAt, { change = 'adjusted', earningId = cjson.null,
     clickId = cjson.null, conversionId = cjson.null, productId = cjson.null, status = cjson.null, approvalStatus = cjson.null,
     amount = magnitude, walletDelta = op.amount, referrerId = cjson.null, commissionDelta = '0', ledgerKey = op.key,
-    reason = op.reason or cjson.null })
+    reason = op.reason or cjson.null }, ARGV[6])
 end
 return cjson.encode({ decision = 'applied', balance = after, event = event or cjson.null })
 `;

@@ -29,11 +29,13 @@ local function ev_earning_data(e, change, sign)
 end
 
 -- Records one event as pending (an id already recorded is left alone); returns the event or nil.
-local function ev_record(ev, id, etype, user, at, data)
+-- 'order' (the client's hybrid clock, see events.ts, as text: cjson would round a 16-digit
+-- number) orders a user's events across slots.
+local function ev_record(ev, id, etype, user, at, data, order)
   if redis.call('HEXISTS', ev .. ':events', id) == 1 then return nil end
   local seq = redis.call('INCR', ev .. ':seq')
   local event = { id = id, type = etype, userId = user, createdAt = at, data = data, state = 'pending', attempts = 0,
-    nextAttemptAt = at, lastError = cjson.null, deliveredAt = cjson.null, seq = seq }
+    nextAttemptAt = at, lastError = cjson.null, deliveredAt = cjson.null, seq = seq, order = order or cjson.null }
   redis.call('HSET', ev .. ':events', id, cjson.encode(event))
   redis.call('ZADD', ev .. ':pending', seq, id)
   redis.call('ZADD', ev .. ':time', at, id)
@@ -47,13 +49,13 @@ local EV_CONVERSION_TYPES = { credited = 'conversion.credited', netted = 'conver
   pre_reversed = 'conversion.reversed' }
 
 -- The event of a conversion step (decision, earning after the step), recorded; nil when none.
-local function ev_conversion(ev, attempt_id, decision, e, at)
+local function ev_conversion(ev, attempt_id, decision, e, at, order)
   if ev == nil or ev == cjson.null or ev == '' or e == nil then return nil end
   local etype = EV_CONVERSION_TYPES[decision]
   if decision == 'cancelled' then etype = (e.cancelReason == 'reversed') and 'conversion.reversed' or 'conversion.rejected' end
   if etype == nil then return nil end
   local sign = (decision == 'credited') and 1 or ((decision == 'reversed') and -1 or 0)
-  return ev_record(ev, 'evt_' .. attempt_id, etype, e.userId, at, ev_earning_data(e, decision, sign))
+  return ev_record(ev, 'evt_' .. attempt_id, etype, e.userId, at, ev_earning_data(e, decision, sign), order)
 end
 `;
 
