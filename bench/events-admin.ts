@@ -85,13 +85,21 @@ async function seedHistory(pool: pg.Pool, schema: string, tracker: ClickTracker,
   const s = `"${schema}"`;
   const { clickId } = await tracker.createClick({ userId: 'stats-template', productId: 'bench', taskUrl: TASK_URL });
   await tracker.handlePostback({ query: { click_id: clickId }, body: BODY });
+  // Secondary indexes are dropped for the load and built again after it (what a bulk import
+  // does): the measured query then runs on the very indexes the migrations create.
+  const indexes = (await pool.query(
+    `SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.schemaname = $1 AND i.tablename IN ('clicks', 'earnings', 'postback_attempts')
+       AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)`,
+    [schema],
+  )).rows as Array<{ indexname: string; indexdef: string }>;
+  for (const index of indexes) await pool.query(`DROP INDEX ${s}."${index.indexname}"`);
   const day = 86_400_000;
   const chunk = 100_000;
   for (let from = 1; from <= total; from += chunk) {
     const to = Math.min(total, from + chunk - 1);
     // Row g: inside the window for g <= inWindow, else somewhere in the 365 days before it.
-    const at = `(CASE WHEN g <= ${inWindow} THEN $1::timestamptz + ((g * 37) % ${day}) * interval '1 millisecond'
-      ELSE $1::timestamptz - ((g * 7919) % (365 * ${day})) * interval '1 millisecond' - interval '1 second' END)`;
+    const at = `(CASE WHEN g <= ${inWindow} THEN $1::timestamptz + ((g::bigint * 37) % ${day}) * interval '1 millisecond'
+      ELSE $1::timestamptz - ((g::bigint * 7919) % (365::bigint * ${day})) * interval '1 millisecond' - interval '1 second' END)`;
     await pool.query(
       `INSERT INTO ${s}.clicks SELECT (jsonb_populate_record(NULL::${s}.clicks, to_jsonb(c) || jsonb_build_object(
          'click_id', 'h-' || g, 'user_id', 'stats-user-' || (g % 1000), 'created_at', ${at}, 'updated_at', ${at}, 'clicked_at', ${at}))).*
@@ -114,6 +122,7 @@ async function seedHistory(pool: pg.Pool, schema: string, tracker: ClickTracker,
       [windowStart.toISOString(), from, to],
     );
   }
+  for (const index of indexes) await pool.query(index.indexdef);
   await pool.query(`ANALYZE ${s}.clicks; ANALYZE ${s}.earnings; ANALYZE ${s}.postback_attempts`);
 }
 
