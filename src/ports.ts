@@ -8,7 +8,6 @@ import type {
   ApprovalStatus,
   ClickRecord,
   EarningRecord,
-  LedgerEntry,
   PostbackAction,
   PostbackAttempt,
   PostbackDecisionCode,
@@ -306,23 +305,6 @@ export interface ClickStore {
 
   /** Releases what the adapter opened itself (never a client the host passed in). */
   close(): Promise<void>;
-}
-
-/**
- * Small read hooks an adapter gives the conformance suite, so outcomes are checked against the
- * stored data and not only against the adapter's own answers.
- */
-export interface RawReads {
-  /** Every ledger entry of a user, as stored. */
-  ledgerEntries(userId: string): Promise<LedgerEntry[]>;
-  /** The cached balance as stored (`0n` when the user has no wallet row). */
-  cachedBalance(userId: string): Promise<bigint>;
-  /** Every earning of a click, as stored. */
-  earningsOfClick(clickId: string): Promise<EarningRecord[]>;
-  /** Outbox operations (settled or not) of an earning. */
-  outboxOfEarning(earningId: string): Promise<Array<WalletOperation & { settledAt: Date | null }>>;
-  /** A click as stored (every {@link ClickRecord} field, the virtual-click and goals fields included). */
-  clickOf(clickId: string): Promise<ClickRecord | null>;
 }
 
 /** A product as the catalog describes it. */

@@ -16,7 +16,6 @@ import {
   type EarningRecord,
   type LedgerEntry,
   type PostbackAttempt,
-  type RawReads,
   type WalletApplyResult,
   type WalletOperation,
   type WalletPort,
@@ -33,12 +32,13 @@ import {
   type DayCount,
   type RiskCounters,
 } from 'clickcredit/store';
+import type { RawReads } from 'clickcredit/testing';
 import { memoryAdmin, memoryLeases } from './admin.js';
 import { memoryEvents, recordEvent, type MemoryEvents } from './events.js';
 
 type OutboxRow = WalletOperation & { settledAt: Date | null };
 
-/** The whole state of a memory store; exposed read-only through {@link MemoryStore.raw}. */
+/** The whole state of a memory store; read raw (tests) through {@link createMemoryRawReads}. */
 interface MemoryState {
   clicks: Map<string, ClickRecord>;
   earnings: Map<string, EarningRecord>;
@@ -59,10 +59,37 @@ interface MemoryState {
   events: MemoryEvents;
 }
 
-/** A memory store: the {@link ClickStore} plus raw reads for tests. */
-export interface MemoryStore extends ClickStore {
-  /** Raw reads of the stored data, for the conformance suite and for debugging. */
-  readonly raw: RawReads;
+/** A memory store: a {@link ClickStore} whose state lives as long as the object. */
+export type MemoryStore = ClickStore;
+
+/** The state behind each memory store, for its test-only raw reads (kept off the store object). */
+const statesOfStores = new WeakMap<ClickStore, MemoryState>();
+
+/**
+ * Test hook: raw reads of a memory store's state (the conformance suite's `RawReads`), straight
+ * from its maps rather than through the store's answers. Not part of the storage port.
+ */
+export function createMemoryRawReads(store: MemoryStore): RawReads {
+  const state = statesOfStores.get(store);
+  if (!state) throw new TypeError('createMemoryRawReads: not a store made by createMemoryStore()');
+  return {
+    async ledgerEntries(userId) {
+      return (state.entriesByUser.get(userId) ?? []).map((e) => ({ ...e }));
+    },
+    async cachedBalance(userId) {
+      return state.balances.get(userId) ?? 0n;
+    },
+    async earningsOfClick(clickId) {
+      return [...state.earnings.values()].filter((e) => e.clickId === clickId).map((e) => ({ ...e }));
+    },
+    async outboxOfEarning(earningId) {
+      return [...state.outbox.values()].filter((row) => row.earningId === earningId).map((row) => ({ ...row }));
+    },
+    async clickOf(clickId) {
+      const click = state.clicks.get(clickId);
+      return click ? { ...click } : null;
+    },
+  };
 }
 
 /** Creates an empty in-memory store. State lives as long as the returned object. */
@@ -179,26 +206,8 @@ export function createMemoryStore(): MemoryStore {
     },
 
     async close() {},
-
-    raw: {
-      async ledgerEntries(userId) {
-        return (state.entriesByUser.get(userId) ?? []).map((e) => ({ ...e }));
-      },
-      async cachedBalance(userId) {
-        return state.balances.get(userId) ?? 0n;
-      },
-      async earningsOfClick(clickId) {
-        return [...state.earnings.values()].filter((e) => e.clickId === clickId).map((e) => ({ ...e }));
-      },
-      async outboxOfEarning(earningId) {
-        return [...state.outbox.values()].filter((row) => row.earningId === earningId).map((row) => ({ ...row }));
-      },
-      async clickOf(clickId) {
-        const click = state.clicks.get(clickId);
-        return click ? { ...click } : null;
-      },
-    },
   };
+  statesOfStores.set(store, state);
   return store;
 }
 

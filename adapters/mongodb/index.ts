@@ -5,7 +5,7 @@
  * path without them on standalone servers.
  * @module
  */
-export { createMongoStore, type MongoStore, type MongoStoreOptions } from './store.js';
+export { createMongoStore, createMongoRawReads, type MongoStore, type MongoStoreOptions } from './store.js';
 export { ensureIndexes, migrate, collectionNames, type CollectionNames, type EnsureIndexesOptions } from './indexes.js';
 export { supportsTransactions } from './topology.js';
 export { asId, asDate, asLimit } from './guards.js';

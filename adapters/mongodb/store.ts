@@ -9,7 +9,8 @@
  * `wallet.ts`). Both paths decide with the core's `decideConversion`.
  * @module
  */
-import { ConflictError, type ClickStore, type RawReads } from 'clickcredit';
+import { ConflictError, type ClickStore } from 'clickcredit';
+import type { RawReads } from 'clickcredit/testing';
 import type { Db, MongoClient } from 'mongodb';
 import { mongoAdmin, mongoLeases } from './admin.js';
 import { collectionNames } from './indexes.js';
@@ -49,10 +50,8 @@ export interface MongoStoreOptions {
   transactions?: 'auto' | 'always' | 'never';
 }
 
-/** A MongoDB store: the `ClickStore` plus raw reads for the conformance suite. */
+/** A MongoDB store (raw reads of its documents, for tests: {@link createMongoRawReads}). */
 export interface MongoStore extends ClickStore {
-  /** Reads of the stored documents that bypass the store's own answers. */
-  readonly raw: RawReads;
   /** Whether each step runs in a multi-document transaction (otherwise the standalone path). */
   readonly transactional: boolean;
 }
@@ -86,7 +85,6 @@ export async function createMongoStore(options: MongoStoreOptions): Promise<Mong
     listOwedOperations: (limit) => listOwedOperations(c, limit),
     settleOwedOperation: (key, at) => settleOwedOperation(c, key, at),
     async close() {},
-    raw: rawReads(c),
   };
 }
 
@@ -201,8 +199,13 @@ function readMethods(c: StoreCollections): Pick<ClickStore, 'listPostbackAttempt
   };
 }
 
-/** The conformance suite's raw reads, straight from the documents. */
-function rawReads(c: StoreCollections): RawReads {
+/**
+ * Test hook: raw reads of the documents in `db` (collections named with `collectionPrefix`) for
+ * the conformance suite, straight from the documents rather than through the store's answers.
+ * Not part of the storage port nor of the store object.
+ */
+export function createMongoRawReads(options: Pick<MongoStoreOptions, 'db' | 'collectionPrefix'>): RawReads {
+  const c = openCollections(options.db, options.collectionPrefix);
   return {
     async ledgerEntries(userId) {
       const docs = await c.ledger.find({ userId: asId(userId, 'userId') }).sort({ _id: 1 }).toArray();

@@ -8,7 +8,6 @@ import {
   ConflictError,
   type ClickStore,
   type ConversionDecision,
-  type RawReads,
   type RiskRuleCode,
   type WalletOperation,
   type WalletPort,
@@ -18,7 +17,7 @@ import { eventOfAnswer, postgresEvents } from './events.js';
 import { listenForConnectionErrors, type ConnectionErrorLogger, type SqlClient } from './client.js';
 import {
   CLICK_COLUMNS, CLICK_INSERT_COLUMNS, OPERATION_COLUMNS, clickJson, clickValues, riskJson, toAttempt, toClick, toEarning,
-  toLedgerEntry, toOperation,
+  toOperation,
 } from './rows.js';
 import { quoteSchema } from './schema-name.js';
 import { auditJson, auditText, refusedText } from './text-values.js';
@@ -36,10 +35,8 @@ export interface PostgresStoreOptions {
   logger?: ConnectionErrorLogger;
 }
 
-/** A Postgres store: the {@link ClickStore} plus raw reads of its tables. */
-export interface PostgresStore extends ClickStore {
-  readonly raw: RawReads;
-}
+/** A Postgres store (raw reads of its tables, for tests: {@link createPostgresRawReads}). */
+export type PostgresStore = ClickStore;
 
 const UNIQUE_VIOLATION = '23505';
 
@@ -210,31 +207,6 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     },
 
     async close() {},
-
-    raw: {
-      async ledgerEntries(userId) {
-        const rows = await all(
-          `SELECT entry_id::text AS entry_id, idempotency_key, ${OPERATION_COLUMNS} FROM ${s}.ledger_entries WHERE user_id = $1 ORDER BY entry_id`,
-          [userId],
-        );
-        return rows.map(toLedgerEntry);
-      },
-      async cachedBalance(userId) {
-        return wallet.getBalance(userId);
-      },
-      async earningsOfClick(clickId) {
-        const rows = await all(`SELECT ${s}.earning_json(e) AS earning FROM ${s}.earnings e WHERE click_id = $1`, [clickId]);
-        return rows.map((row) => toEarning(row.earning));
-      },
-      async clickOf(clickId) {
-        const row = await one(`SELECT ${CLICK_COLUMNS} FROM ${s}.clicks WHERE click_id = $1`, [clickId]);
-        return row ? toClick(row) : null;
-      },
-      async outboxOfEarning(earningId) {
-        const rows = await all(`SELECT op_key, settled_at, ${OPERATION_COLUMNS} FROM ${s}.wallet_outbox WHERE earning_id = $1`, [earningId]);
-        return rows.map((row) => ({ ...toOperation(row), settledAt: row.settled_at ? new Date(String(row.settled_at instanceof Date ? row.settled_at.toISOString() : row.settled_at)) : null }));
-      },
-    },
   };
 }
 

@@ -3,5 +3,6 @@
  * @module
  */
 export { createRedisStore, type RedisStore, type RedisStoreOptions } from './store.js';
+export { createRedisRawReads } from './raw-reads.js';
 export type { RedisArg, RedisClientLike } from './client.js';
 export { keyLayout, type KeyLayout } from './keys.js';

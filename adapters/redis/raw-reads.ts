@@ -3,9 +3,10 @@
  * keys, not through the store's own answers.
  * @module
  */
-import type { EarningRecord, RawReads } from 'clickcredit';
+import type { EarningRecord } from 'clickcredit';
+import type { RawReads } from 'clickcredit/testing';
 import type { RedisClientLike } from './client.js';
-import { clickIdOfEarning, type KeyLayout } from './keys.js';
+import { clickIdOfEarning, keyLayout, type KeyLayout } from './keys.js';
 import { clickFromJson, earningFromJson, ledgerEntryFromJson, operationFromJson, type StoredJson } from './records.js';
 
 /** Reads one earning by its Redis id (`<clickId>.<uuid>`). */
@@ -16,8 +17,14 @@ export async function readEarning(client: RedisClientLike, keys: KeyLayout, earn
   return raw === null ? null : earningFromJson(JSON.parse(raw) as StoredJson);
 }
 
-/** The {@link RawReads} of a Redis store. */
-export function rawReads(client: RedisClientLike, keys: KeyLayout): RawReads {
+/**
+ * Test hook: raw reads of a Redis store's keys for the conformance suite, straight from the keys
+ * rather than through the store's answers. `prefix` and `shards` as given to `createRedisStore`.
+ * Not part of the storage port nor of the store object.
+ */
+export function createRedisRawReads(options: { client: RedisClientLike; prefix?: string; shards?: number }): RawReads {
+  const { client } = options;
+  const keys = keyLayout(options.prefix ?? 'cc', options.shards ?? 256);
   return {
     async ledgerEntries(userId) {
       const rows = await client.lrange(`${keys.userBase(userId)}:ledger`, 0, -1);

@@ -5,7 +5,7 @@
  * are different slots, so money goes through the outbox (`supportsInlineLedger: false`).
  * @module
  */
-import { ConflictError, type ClickStore, type ConversionDecision, type EarningRecord, type RawReads, type RiskRuleCode, type WalletPort } from 'clickcredit';
+import { ConflictError, type ClickStore, type ConversionDecision, type EarningRecord, type RiskRuleCode, type WalletPort } from 'clickcredit';
 import { redisAdmin, redisLeases } from './admin-queries.js';
 import { eventOfReply, redisEvents } from './events.js';
 import { countConnectionLosses, luaScript, runScript, type RedisArg, type RedisClientLike } from './client.js';
@@ -14,7 +14,7 @@ import { conversionCommandJson } from './conversion-command.js';
 import { clickIdOfEarning, clickIdOfOperationKey, keyLayout, networkTransactionSlot, type KeyLayout } from './keys.js';
 import { luaJson } from './lua-json.js';
 import { finishIndexEntry, listOwed } from './outbox.js';
-import { rawReads, readEarning } from './raw-reads.js';
+import { readEarning } from './raw-reads.js';
 import { reserveCounters, settleReservations } from './risk-reservations.js';
 import { attemptFromJson, attemptToJson, clickFromJson, clickToJson, earningFromJson, operationFromJson, operationToJson, type StoredJson } from './records.js';
 
@@ -39,10 +39,8 @@ export interface RedisStoreOptions {
   auditRetentionSeconds?: number;
 }
 
-/** A Redis store: the {@link ClickStore} plus raw reads for tests. */
+/** A Redis store (raw reads of its keys, for tests: `createRedisRawReads`). */
 export interface RedisStore extends ClickStore {
-  /** Raw reads of the stored data, for the conformance suite and for debugging. */
-  readonly raw: RawReads;
   /** The key layout in use. */
   readonly layout: 'standalone' | 'cluster';
 }
@@ -199,7 +197,6 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
 
     async close() {},
 
-    raw: rawReads(client, keys),
   };
   return store;
 }

@@ -8,7 +8,11 @@
  * runConformanceSuite({
  *   name: 'my-store',
  *   test: { describe, it, expect, beforeAll, afterAll },
- *   createHarness: async () => { const store = createMyStore(); return { storage: store, raw: store.raw, cleanup: () => store.close() }; },
+ *   createHarness: async () => {
+ *     const store = createMyStore();
+ *     // Raw reads come from the adapter's test hook, never from the store object itself.
+ *     return { storage: store, raw: createMyStoreRawReads(store), cleanup: () => store.close() };
+ *   },
  * });
  * ```
  * @module
@@ -84,7 +88,7 @@ const ADMIN_METHODS = ['listAttempts', 'listEarnings', 'attemptsOfEarning', 'lis
 const RAW_READS = ['ledgerEntries', 'cachedBalance', 'earningsOfClick', 'outboxOfEarning', 'clickOf'] as const;
 
 export { HostWallet, TestClock, PUBLIC_URL, PRODUCTS, type Theme, type SuiteContext } from './context.js';
-export type { ConformanceHarness, ConformanceOptions, TestApi } from './types.js';
+export type { ConformanceHarness, ConformanceOptions, RawReads, TestApi } from './types.js';
 export {
   STATE_MACHINE_TABLE, TABLE_STATES, TABLE_CLICK, TABLE_AMOUNTS,
   type TableRow, type TableState, type TableStep, type TableEarning,

@@ -2,7 +2,26 @@
  * Types of the conformance suite's inputs.
  * @module
  */
-import type { ClickStore, RawReads } from 'clickcredit';
+import type { ClickRecord, ClickStore, EarningRecord, LedgerEntry, WalletOperation } from 'clickcredit';
+
+/**
+ * Small read hooks of an adapter's stored data for the conformance suite, so outcomes are checked
+ * against the data and not only against the adapter's own answers. Test-only: they are not part of
+ * the storage port nor of the store objects; each adapter exports a factory of its own
+ * (`createMemoryRawReads`, `createPostgresRawReads`, `createRedisRawReads`, `createMongoRawReads`).
+ */
+export interface RawReads {
+  /** Every ledger entry of a user, as stored. */
+  ledgerEntries(userId: string): Promise<LedgerEntry[]>;
+  /** The cached balance as stored (`0n` when the user has no wallet row). */
+  cachedBalance(userId: string): Promise<bigint>;
+  /** Every earning of a click, as stored. */
+  earningsOfClick(clickId: string): Promise<EarningRecord[]>;
+  /** Outbox operations (settled or not) of an earning. */
+  outboxOfEarning(earningId: string): Promise<Array<WalletOperation & { settledAt: Date | null }>>;
+  /** A click as stored (every `ClickRecord` field, the virtual-click and goals fields included). */
+  clickOf(clickId: string): Promise<ClickRecord | null>;
+}
 
 /** One store under test plus raw reads of its data. */
 export interface ConformanceHarness {

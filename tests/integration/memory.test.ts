@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMemoryStore } from 'clickcredit/memory';
+import { createMemoryRawReads, createMemoryStore } from 'clickcredit/memory';
 import { runConformanceSuite } from 'clickcredit/testing';
 
 runConformanceSuite({
@@ -7,6 +7,6 @@ runConformanceSuite({
   test: { describe, it, expect, beforeAll, afterAll },
   createHarness: async () => {
     const store = createMemoryStore();
-    return { storage: store, raw: store.raw, cleanup: () => store.close() };
+    return { storage: store, raw: createMemoryRawReads(store), cleanup: () => store.close() };
   },
 });

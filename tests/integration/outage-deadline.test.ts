@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createClickTracker, type WalletOperation, type WalletPort } from 'clickcredit';
-import { createMemoryStore } from 'clickcredit/memory';
+import { createMemoryRawReads, createMemoryStore } from 'clickcredit/memory';
 import { referredTracker } from '../support/trackers.js';
 
 /** The host's wallet service: a real ledger (a second memory store) that can be made to hang. */
@@ -49,12 +49,12 @@ describe('storageTimeoutMs', () => {
     // The wallet answers again: the two stalled calls complete late (one applies, one is a duplicate).
     host.release();
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(await host.ledger.raw.ledgerEntries('u')).toHaveLength(1);
+    expect(await createMemoryRawReads(host.ledger).ledgerEntries('u')).toHaveLength(1);
     expect(await tracker.retryPendingCredits()).toEqual({ settled: 1, remaining: 0 });
-    const entries = await host.ledger.raw.ledgerEntries('u');
+    const entries = await createMemoryRawReads(host.ledger).ledgerEntries('u');
     expect(entries).toHaveLength(1);
     expect(entries[0]!.amountMinor).toBe(300n);
-    expect(await host.ledger.raw.cachedBalance('u')).toBe(300n);
+    expect(await createMemoryRawReads(host.ledger).cachedBalance('u')).toBe(300n);
   });
 
   it('is validated at start-up, and Infinity removes the bound', () => {

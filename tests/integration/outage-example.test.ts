@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPostgresStore } from 'clickcredit/postgres';
-import { createRedisStore } from 'clickcredit/redis';
+import { createPostgresRawReads } from 'clickcredit/postgres';
+import { createRedisRawReads } from 'clickcredit/redis';
 import { freePort, startOwnPostgres, startOwnRedis, type OwnPostgres, type OwnRedis } from '../support/own-services.js';
 import { describeFigures, runOutage, sleep, type LoadIdentity } from './outage-load.js';
 
@@ -124,7 +124,7 @@ for (const [framework, script] of [['Express', 'examples/express/server.ts'], ['
         expect(await creditOnce(example.base, '2.00')).toBe(200);
         expect(example.child.exitCode).toBeNull();
         expect(example.output()).not.toMatch(/Unhandled 'error' event/);
-        const raw = createPostgresStore({ client: pool }).raw;
+        const raw = createPostgresRawReads({ client: pool });
         expect(await raw.cachedBalance('demo-friend')).toBe(600n);
         expect(await raw.cachedBalance('demo-user')).toBe(60n);
       } finally {
@@ -141,7 +141,7 @@ for (const [framework, script] of [['Express', 'examples/express/server.ts'], ['
       try {
         const figures = await runOutage({
           baseUrl: example.base,
-          raw: () => createPostgresStore({ client: pool }).raw,
+          raw: () => createPostgresRawReads({ client: pool }),
           identity: DEMO,
           outage: { name: 'postgres stop', downMs: 3000, down: () => postgres.stop(), up: () => postgres.start() },
         });
@@ -195,7 +195,7 @@ describe('the Express example when Redis goes away', () => {
     try {
       const figures = await runOutage({
         baseUrl: example.base,
-        raw: () => createRedisStore({ client: reader, prefix: 'clickcredit-example' }).raw,
+        raw: () => createRedisRawReads({ client: reader, prefix: 'clickcredit-example' }),
         identity: DEMO,
         outage: { name: 'redis stop', downMs: 3000, down: () => redis.stop(), up: () => redis.start() },
       });

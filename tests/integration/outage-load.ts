@@ -9,7 +9,8 @@
  * The tests allow the storage deadline (3 s by default) plus up to 1 s of scheduling slack:
  * CI runs the test files in parallel on two cores, and a late timer is not a late store.
  */
-import type { ClickStore, ClickTracker, RawReads } from 'clickcredit';
+import type { ClickStore, ClickTracker } from 'clickcredit';
+import type { RawReads } from 'clickcredit/testing';
 import { expressTarget } from '../support/http-targets.js';
 import { referredTracker } from '../support/trackers.js';
 

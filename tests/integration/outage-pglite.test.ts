@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createPostgresStore, migrate, type PostgresStore } from 'clickcredit/postgres';
+import { createPostgresRawReads, createPostgresStore, migrate, type PostgresStore } from 'clickcredit/postgres';
 import { describeFigures, runOutage, serveTracker } from './outage-load.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'clickcredit-outage-pglite-'));
@@ -25,7 +25,7 @@ describe('PGlite closed under load', () => {
     try {
       const figures = await runOutage({
         baseUrl: () => served.baseUrl,
-        raw: () => storage.raw,
+        raw: () => createPostgresRawReads({ client: db }),
         outage: {
           name: 'pglite close',
           downMs: 1500,

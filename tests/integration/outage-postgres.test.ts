@@ -7,7 +7,7 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPostgresStore, migrate } from 'clickcredit/postgres';
+import { createPostgresRawReads, createPostgresStore, migrate } from 'clickcredit/postgres';
 import { startOwnPostgres, type OwnPostgres } from '../support/own-services.js';
 import { describeFigures, runOutage, serveTracker, sleep } from './outage-load.js';
 
@@ -60,7 +60,7 @@ describe('Postgres going away (own server)', () => {
       const { data } = (await click.json()) as { data: { clickId: string } };
       const postback = await fetch(`${baseUrl}/postback?click_id=${data.clickId}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"amount":"1.00"}' });
       expect(postback.status).toBe(200);
-      expect(await storage.raw.cachedBalance('u1')).toBe(100n);
+      expect(await createPostgresRawReads({ client: pool, schema: 'pool_a' }).cachedBalance('u1')).toBe(100n);
     } finally {
       await close();
       await pool.end();
@@ -130,7 +130,7 @@ describe('Postgres going away (own server)', () => {
     try {
       const figures = await runOutage({
         baseUrl,
-        raw: () => storage.raw,
+        raw: () => createPostgresRawReads({ client: pool, schema }),
         outage: { name: `postgres ${what}`, downMs: 4000, down, up },
       });
       console.info(describeFigures(`postgres server ${what} (pg Pool, default settings)`, figures));

@@ -10,7 +10,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedisStore } from 'clickcredit/redis';
+import { rawOf, redisStoreWithRaw } from '../support/raw-reads.js';
 import { startLocalCluster, type LocalCluster } from '../support/redis-cluster.js';
 import { describeFigures, runOutage, serveTracker, sleep } from './outage-load.js';
 
@@ -31,13 +31,13 @@ describe('Redis Cluster losing a master (own cluster)', () => {
   it('a master unreachable for 7 s (past the node timeout): 503 within the bound, recovery, every wallet exact after the outbox run', async () => {
     const client = new Cluster(cluster.nodes); // ioredis defaults
     client.on('error', () => undefined);
-    const storage = createRedisStore({ client, prefix: 'outage' });
+    const storage = redisStoreWithRaw({ client, prefix: 'outage' });
     const served = await serveTracker(storage);
     const pid = await serverPid(cluster.nodes[1]!.port);
     try {
       const figures = await runOutage({
         baseUrl: served.baseUrl,
-        raw: () => storage.raw,
+        raw: () => rawOf(storage),
         outage: {
           name: 'cluster master frozen',
           downMs: 7000,

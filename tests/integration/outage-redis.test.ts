@@ -7,7 +7,7 @@
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedisStore } from 'clickcredit/redis';
+import { rawOf, redisStoreWithRaw } from '../support/raw-reads.js';
 import { startOwnRedis, type OwnRedis } from '../support/own-services.js';
 import { describeFigures, runOutage, serveTracker, sleep } from './outage-load.js';
 
@@ -33,12 +33,12 @@ const postback = (baseUrl: string, clickId: string, amount: string) =>
 describe('Redis going away (own server)', () => {
   it('stopped for 5 s under load with a default ioredis client: 503 within the default 3 s bound, recovery, nothing lost or doubled', async () => {
     const client = new Redis(server.url); // ioredis defaults: offline queue on, 20 retries per request
-    const storage = createRedisStore({ client, prefix: 'stop' });
+    const storage = redisStoreWithRaw({ client, prefix: 'stop' });
     const { baseUrl, close } = await serveTracker(storage);
     try {
       const figures = await runOutage({
         baseUrl,
-        raw: () => storage.raw,
+        raw: () => rawOf(storage),
         outage: { name: 'redis stop', downMs: 5000, down: () => server.stop(), up: () => server.start() },
       });
       console.info(describeFigures('redis stop/start (default ioredis client)', figures));
@@ -58,7 +58,7 @@ describe('Redis going away (own server)', () => {
 
   it('a script sent to a frozen server: 503 at the deadline, the script runs when the server thaws, the retry is a duplicate, nothing doubled', async () => {
     const client = new Redis(server.url);
-    const storage = createRedisStore({ client, prefix: 'frozen' });
+    const storage = redisStoreWithRaw({ client, prefix: 'frozen' });
     const { baseUrl, close } = await serveTracker(storage, { storageTimeoutMs: 1000 });
     try {
       const clickId = await clicked(baseUrl, 'frozen-user');
@@ -74,14 +74,14 @@ describe('Redis going away (own server)', () => {
       await thaw;
       // The script was on the wire: it ran once the server woke, after the 503 had been sent.
       await sleep(200);
-      expect(await storage.raw.cachedBalance('frozen-user')).toBe(250n);
+      expect(await rawOf(storage).cachedBalance('frozen-user')).toBe(250n);
       const retry = await postback(baseUrl, clickId, '2.50');
       expect(retry.status).toBe(200);
       expect(((await retry.json()) as { data: { duplicate: boolean } }).data.duplicate).toBe(true);
-      expect(await storage.raw.earningsOfClick(clickId)).toHaveLength(1);
-      expect(await storage.raw.ledgerEntries('frozen-user')).toHaveLength(1);
-      expect(await storage.raw.cachedBalance('frozen-user')).toBe(250n);
-      expect(await storage.raw.cachedBalance('referrer')).toBe(25n);
+      expect(await rawOf(storage).earningsOfClick(clickId)).toHaveLength(1);
+      expect(await rawOf(storage).ledgerEntries('frozen-user')).toHaveLength(1);
+      expect(await rawOf(storage).cachedBalance('frozen-user')).toBe(250n);
+      expect(await rawOf(storage).cachedBalance('referrer')).toBe(25n);
     } finally {
       server.resume();
       await close();
@@ -92,13 +92,13 @@ describe('Redis going away (own server)', () => {
   it('every connection killed ten times while scripts are in flight: no 5xx but 503, nothing lost or doubled', async () => {
     const client = new Redis(server.url);
     const admin = new Redis(server.url);
-    const storage = createRedisStore({ client, prefix: 'killed' });
+    const storage = redisStoreWithRaw({ client, prefix: 'killed' });
     const { baseUrl, close } = await serveTracker(storage);
     let kills = 0;
     try {
       const figures = await runOutage({
         baseUrl,
-        raw: () => storage.raw,
+        raw: () => rawOf(storage),
         concurrency: 16,
         outage: {
           name: 'redis client kill',

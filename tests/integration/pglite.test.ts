@@ -1,6 +1,6 @@
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPostgresStore, migrate } from 'clickcredit/postgres';
+import { createPostgresRawReads, createPostgresStore, migrate } from 'clickcredit/postgres';
 import { runConformanceSuite } from 'clickcredit/testing';
 import { postgresSpecifics } from './postgres-specifics.js';
 
@@ -11,7 +11,7 @@ runConformanceSuite({
     const db = new PGlite();
     await migrate(db);
     const store = createPostgresStore({ client: db });
-    return { storage: store, raw: store.raw, cleanup: () => db.close() };
+    return { storage: store, raw: createPostgresRawReads({ client: db }), cleanup: () => db.close() };
   },
 });
 

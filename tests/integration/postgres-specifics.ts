@@ -5,6 +5,7 @@
  */
 import { ConflictError, type WalletOperation } from 'clickcredit';
 import { MIGRATIONS, createPostgresStore, migrate, type SqlClient } from 'clickcredit/postgres';
+import { postgresStoreWithRaw, rawOf } from '../support/raw-reads.js';
 import { describe, expect, it } from 'vitest';
 import { referredTracker } from '../support/trackers.js';
 
@@ -26,7 +27,7 @@ export function postgresSpecifics(backend: () => PostgresBackend): void {
     const { client, newSchema } = backend();
     const schema = newSchema();
     await migrate(client, { schema });
-    return { client, schema, store: createPostgresStore({ client, schema }) };
+    return { client, schema, store: postgresStoreWithRaw({ client, schema }) };
   };
 
   describe('migrations', () => {
@@ -59,8 +60,8 @@ export function postgresSpecifics(backend: () => PostgresBackend): void {
         [clickId],
       );
       expect(await migrate(client, { schema })).toEqual(MIGRATIONS.filter((m) => m.version > 1).map((m) => m.version));
-      const store = createPostgresStore({ client, schema });
-      expect(await store.raw.clickOf(clickId)).toMatchObject({ network: null, networkTransactionId: null, goals: null, status: 'pending' });
+      const store = postgresStoreWithRaw({ client, schema });
+      expect(await rawOf(store).clickOf(clickId)).toMatchObject({ network: null, networkTransactionId: null, goals: null, status: 'pending' });
       const t = referredTracker(store);
       expect((await t.handlePostback({ query: { click_id: clickId }, body: { amount: '2.00' } })).decision).toBe('credited');
       expect((await t.handlePostback({ query: { click_id: clickId }, body: { amount: '2.00' } })).decision).toBe('duplicate');
@@ -101,7 +102,7 @@ export function postgresSpecifics(backend: () => PostgresBackend): void {
         `INSERT INTO ${s}.ledger_entries (idempotency_key, user_id, kind, amount, created_at)
          SELECT idempotency_key, user_id, kind, amount, created_at FROM ${s}.ledger_entries WHERE user_id = 'u'`,
       )).rejects.toMatchObject({ code: '23505' });
-      expect(await store.raw.earningsOfClick(clickId)).toHaveLength(1);
+      expect(await rawOf(store).earningsOfClick(clickId)).toHaveLength(1);
       expect(await store.wallet.getBalance('u')).toBe(1000n);
     });
 
@@ -111,8 +112,8 @@ export function postgresSpecifics(backend: () => PostgresBackend): void {
       expect(await store.wallet.apply(manual('k', 'u', 250n))).toEqual({ duplicate: true, balanceMinor: 250n });
       await expect(store.wallet.apply(manual('k', 'u', 251n))).rejects.toBeInstanceOf(ConflictError);
       await expect(store.wallet.apply(manual('k', 'v', 250n))).rejects.toBeInstanceOf(ConflictError);
-      expect(await store.raw.ledgerEntries('u')).toHaveLength(1);
-      expect(await store.raw.ledgerEntries('v')).toHaveLength(0);
+      expect(await rawOf(store).ledgerEntries('u')).toHaveLength(1);
+      expect(await rawOf(store).ledgerEntries('v')).toHaveLength(0);
       expect(await store.wallet.getBalance('u')).toBe(250n);
       expect(await store.wallet.getBalance('v')).toBe(0n);
     });
@@ -148,7 +149,7 @@ export function postgresSpecifics(backend: () => PostgresBackend): void {
       // Each gets 20 credits of 10.00 and 20 commissions of 1.00.
       for (const user of ['a', 'b']) {
         expect(await store.wallet.getBalance(user)).toBe(22_000n);
-        const entries = await store.raw.ledgerEntries(user);
+        const entries = await rawOf(store).ledgerEntries(user);
         expect(entries).toHaveLength(40);
         expect(entries.reduce((sum, e) => sum + e.amountMinor, 0n)).toBe(22_000n);
       }
@@ -222,7 +223,7 @@ export function postgresSpecifics(backend: () => PostgresBackend): void {
         .rejects.toMatchObject({ code: 'VALIDATION_ERROR', status: 400 });
       await expect(store.wallet.apply(manual('k\u0000', 'u', 1n))).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
       expect(await store.wallet.getBalance('u')).toBe(0n);
-      expect(await store.raw.earningsOfClick(clickId)).toEqual([]);
+      expect(await rawOf(store).earningsOfClick(clickId)).toEqual([]);
     });
 
     it('keeps schemas apart and leaves the host client open on close()', async () => {

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPostgresStore, migrate } from 'clickcredit/postgres';
+import { createPostgresRawReads, createPostgresStore, migrate } from 'clickcredit/postgres';
 import { runConformanceSuite } from 'clickcredit/testing';
 import { DATABASE_URL, postgresAvailable, uniqueSchema } from '../support/services.js';
 import { postgresSpecifics } from './postgres-specifics.js';
@@ -29,7 +29,7 @@ afterAll(async () => {
       const schema = newSchema('cc_test');
       await migrate(pool, { schema });
       const store = createPostgresStore({ client: pool, schema });
-      return { storage: store, raw: store.raw, cleanup: () => store.close() };
+      return { storage: store, raw: createPostgresRawReads({ client: pool, schema }), cleanup: () => store.close() };
     },
   });
 

@@ -10,6 +10,7 @@ import { counterKey } from '../../adapters/redis/risk-reservations.js';
 import { startLocalCluster, type LocalCluster } from '../support/redis-cluster.js';
 import { referredTracker } from '../support/trackers.js';
 import { uniqueSchema, unavailable } from '../support/services.js';
+import { rawOf, redisStoreWithRaw } from '../support/raw-reads.js';
 
 function redisServerInstalled(): boolean {
   try {
@@ -26,7 +27,7 @@ let client: Cluster | undefined;
 const installed = redisServerInstalled();
 
 function newStore(shards = 32): RedisStore {
-  return createRedisStore({ client: client!, prefix: uniqueSchema('cccl'), shards });
+  return redisStoreWithRaw({ client: client!, prefix: uniqueSchema('cccl'), shards });
 }
 
 /** A client that counts the commands the store sends (each one a round trip). */
@@ -61,7 +62,7 @@ function counting(target: Cluster): { client: RedisClientLike; names: string[] }
     test: { describe, it, expect, beforeAll, afterAll },
     createHarness: async () => {
       const store = newStore();
-      return { storage: store, raw: store.raw, cleanup: () => store.close() };
+      return { storage: store, raw: rawOf(store), cleanup: () => store.close() };
     },
   });
 
@@ -98,12 +99,12 @@ function counting(target: Cluster): { client: RedisClientLike; names: string[] }
       });
       expect(outcome.decision).toBe('credited');
       expect(outcome.owed.map((op) => op.kind).sort()).toEqual(['credit', 'referral_credit']);
-      expect(await store.raw.cachedBalance('u')).toBe(0n);
+      expect(await rawOf(store).cachedBalance('u')).toBe(0n);
       await Promise.all([t.retryPendingCredits(), t.retryPendingCredits(), t.retryPendingCredits()]);
-      expect(await store.raw.cachedBalance('u')).toBe(500n);
-      expect(await store.raw.cachedBalance('referrer')).toBe(50n);
-      expect(await store.raw.ledgerEntries('u')).toHaveLength(1);
-      const outbox = await store.raw.outboxOfEarning(outcome.earning!.earningId);
+      expect(await rawOf(store).cachedBalance('u')).toBe(500n);
+      expect(await rawOf(store).cachedBalance('referrer')).toBe(50n);
+      expect(await rawOf(store).ledgerEntries('u')).toHaveLength(1);
+      const outbox = await rawOf(store).outboxOfEarning(outcome.earning!.earningId);
       expect(outbox.every((op) => op.settledAt !== null)).toBe(true);
       const replay = await t.handlePostback({ query: { click_id: clickId }, body: { amount: '5.00', conversionId: 'c' } });
       expect(replay.duplicate).toBe(true);

@@ -9,13 +9,14 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { userKeyedClick, userKeyedClickId, type ConversionCommand, type RiskPolicy } from 'clickcredit';
-import { createRedisStore, keyLayout, type RedisStore } from 'clickcredit/redis';
+import { keyLayout, type RedisStore } from 'clickcredit/redis';
 import { SCRIPTS } from '../../adapters/redis/commands.js';
 import { counterKey, reserveCounters } from '../../adapters/redis/risk-reservations.js';
 import { moneyPreludeLua } from '../../adapters/redis/scripts/prelude-money.lua.js';
 import { deleteKeys, redisAvailable } from '../support/redis.js';
 import { referredTracker } from '../support/trackers.js';
 import { REDIS_URL, uniqueSchema } from '../support/services.js';
+import { rawOf, redisStoreWithRaw } from '../support/raw-reads.js';
 
 const available = await redisAvailable();
 const client = new Redis(REDIS_URL, { lazyConnect: !available });
@@ -28,7 +29,7 @@ afterAll(async () => {
 function newStore(layout: 'standalone' | 'cluster' = 'standalone'): { store: RedisStore; prefix: string } {
   const prefix = uniqueSchema('ccuk');
   prefixes.push(prefix);
-  return { store: createRedisStore({ client, prefix, shards: 16, layout }), prefix };
+  return { store: redisStoreWithRaw({ client, prefix, shards: 16, layout }), prefix };
 }
 
 const NO_RISK: RiskPolicy = {
@@ -79,8 +80,8 @@ const capPolicy = (count: number | null, amountMinor: bigint | null): RiskPolicy
     const replay = await commandsOf(() => store.applyConversion(keyed({ txn, userId: 'u', amountMinor: 3000n, risk: capPolicy(5, 100_000n) })));
     expect(replay.value.decision).toBe('duplicate');
     expect(replay.names).toEqual(['evalsha']);
-    expect(await store.raw.cachedBalance('u')).toBe(3000n);
-    expect(await store.raw.cachedBalance('ref')).toBe(310n); // 10% of w's 1.00 and of u's 30.00
+    expect(await rawOf(store).cachedBalance('u')).toBe(3000n);
+    expect(await rawOf(store).cachedBalance('ref')).toBe(310n); // 10% of w's 1.00 and of u's 30.00
   });
 
   it('keeps (network, transaction id) in the :ntx hash of the pair shard, and the day counter with its expiry', async () => {
@@ -180,7 +181,7 @@ const capPolicy = (count: number | null, amountMinor: bigint | null): RiskPolicy
       expect(reserved?.user).toMatchObject({ reserved: true, bound: '100' });
       const next = await store.applyConversion(keyed({ txn: randomUUID(), userId: 'u', amountMinor: 100n, now, risk: capPolicy(1, null), ledger: 'outbox' }));
       expect([next.decision, next.rule]).toEqual(['held', 'user_daily_cap']);
-      expect(await store.raw.earningsOfClick(crashed.clickId)).toEqual([]);
+      expect(await rawOf(store).earningsOfClick(crashed.clickId)).toEqual([]);
       // The same command sent again (same attempt id, as ioredis re-sends it) finds its own reservation and is paid once.
       const retried = await store.applyConversion(crashed);
       expect(retried.decision).toBe('credited');

@@ -7,6 +7,7 @@ import { runConformanceSuite } from 'clickcredit/testing';
 import { deleteKeys, redisAvailable } from '../support/redis.js';
 import { referredTracker } from '../support/trackers.js';
 import { REDIS_URL, uniqueSchema } from '../support/services.js';
+import { rawOf, redisStoreWithRaw } from '../support/raw-reads.js';
 
 const available = await redisAvailable();
 const client = new Redis(REDIS_URL, { lazyConnect: !available });
@@ -19,13 +20,13 @@ afterAll(async () => {
 function newStore(options: Partial<Parameters<typeof createRedisStore>[0]> = {}): RedisStore {
   const prefix = uniqueSchema('cctest');
   prefixes.push(prefix);
-  return createRedisStore({ client, prefix, shards: 16, ...options });
+  return redisStoreWithRaw({ client, prefix, shards: 16, ...options });
 }
 
 function harness(layout: 'standalone' | 'cluster') {
   return async () => {
     const store = newStore({ layout });
-    return { storage: store, raw: store.raw, cleanup: () => store.close() };
+    return { storage: store, raw: rawOf(store), cleanup: () => store.close() };
   };
 }
 
@@ -91,7 +92,7 @@ function countCommands() {
     it('keeps a click key until expiry plus retention (late postbacks get 410, not 404)', async () => {
       const prefix = uniqueSchema('ccttl');
       prefixes.push(prefix);
-      const store = createRedisStore({ client, prefix, shards: 16, clickRetentionSeconds: 3600 });
+      const store = redisStoreWithRaw({ client, prefix, shards: 16, clickRetentionSeconds: 3600 });
       const t = referredTracker(store, { clickTtlSeconds: 60 });
       const { clickId, expiresAt } = await t.createClick({ userId: 'u', productId: 'p', taskUrl: 'https://a.example/' });
       const clickKey = `${keyLayout(prefix, 16).clickBase(clickId)}:click:${clickId}`;
@@ -110,15 +111,15 @@ function countCommands() {
       const commission = (amount * 123_457n) / 1_000_000n; // amount * ppm is ~1.2e22: no double holds it
       const result = await t.handlePostback({ query: { click_id: clickId } });
       expect(result.decision).toBe('credited');
-      expect(await store.raw.cachedBalance('big')).toBe(amount);
-      expect(await store.raw.cachedBalance('referrer')).toBe(commission);
+      expect(await rawOf(store).cachedBalance('big')).toBe(amount);
+      expect(await rawOf(store).cachedBalance('referrer')).toBe(commission);
       expect((await t.getWallet('big')).balance).toBe('999999999.99999999');
-      expect((await store.raw.ledgerEntries('referrer')).map((e) => e.amountMinor)).toEqual([commission]);
+      expect((await rawOf(store).ledgerEntries('referrer')).map((e) => e.amountMinor)).toEqual([commission]);
       const reversed = await t.handlePostback({ query: { click_id: clickId, status: 'chargeback' } });
       expect(reversed.decision).toBe('reversed');
-      expect(await store.raw.cachedBalance('big')).toBe(0n);
-      expect(await store.raw.cachedBalance('referrer')).toBe(0n);
-      expect((await store.raw.ledgerEntries('big')).map((e) => e.amountMinor)).toEqual([amount, -amount]);
+      expect(await rawOf(store).cachedBalance('big')).toBe(0n);
+      expect(await rawOf(store).cachedBalance('referrer')).toBe(0n);
+      expect((await rawOf(store).ledgerEntries('big')).map((e) => e.amountMinor)).toEqual([amount, -amount]);
     });
 
     it("computes the commission in Lua exactly as the core's commissionOf, for random amounts up to 30 digits", async () => {
@@ -143,19 +144,19 @@ function countCommands() {
         money: { scale: 8 }, // the largest amount is 1e9 units = 1e17 minor units
       });
       for (let i = 0; i < 91; i += 1) await t.creditWallet({ userId: 'rich', amount: '1000000000', idempotencyKey: `seed-${i}` });
-      expect(await store.raw.cachedBalance('rich')).toBe(9_100_000_000_000_000_000n);
+      expect(await rawOf(store).cachedBalance('rich')).toBe(9_100_000_000_000_000_000n);
       const { clickId } = await t.createClick({ userId: 'rich', productId: 'p', taskUrl: 'https://a.example/' });
       await expect(t.handlePostback({ query: { click_id: clickId } })).rejects.toMatchObject({ code: 'UNAVAILABLE' });
-      expect(await store.raw.earningsOfClick(clickId)).toEqual([]);
+      expect(await rawOf(store).earningsOfClick(clickId)).toEqual([]);
       expect((await store.getClick(clickId))?.status).toBe('pending');
-      expect(await store.raw.ledgerEntries('rich')).toHaveLength(91);
-      expect(await store.raw.cachedBalance('rich')).toBe(9_100_000_000_000_000_000n);
-      expect(await store.raw.cachedBalance('referrer')).toBe(0n);
+      expect(await rawOf(store).ledgerEntries('rich')).toHaveLength(91);
+      expect(await rawOf(store).cachedBalance('rich')).toBe(9_100_000_000_000_000_000n);
+      expect(await rawOf(store).cachedBalance('referrer')).toBe(0n);
       await expect(t.creditWallet({ userId: 'rich', amount: '1000000000', idempotencyKey: 'one-more' })).rejects.toMatchObject({ code: 'UNAVAILABLE' });
       // A credit that fits still goes through on the same click, exactly.
       const ok = await t.handlePostback({ query: { click_id: clickId, amount: '1000000.00000001' } });
       expect(ok.decision).toBe('credited');
-      expect(await store.raw.cachedBalance('rich')).toBe(9_100_100_000_000_000_001n);
+      expect(await rawOf(store).cachedBalance('rich')).toBe(9_100_100_000_000_000_001n);
       expect((await t.getWallet('rich')).balance).toBe('91001000000.00000001');
     });
 

@@ -1,6 +1,6 @@
 import { MongoClient } from 'mongodb';
 import { afterAll, describe, expect, it } from 'vitest';
-import { asDate, asId, asLimit, createMongoStore } from 'clickcredit/mongodb';
+import { asDate, asId, asLimit, createMongoRawReads, createMongoStore } from 'clickcredit/mongodb';
 import { asVersion } from '../../adapters/mongodb/guards.js';
 
 const OPERATOR_OBJECTS: unknown[] = [{ $ne: null }, { $gt: '' }, { $regex: '.*' }, { $where: 'true' }, ['a'], 42, null, undefined, true];
@@ -46,8 +46,8 @@ describe('mongodb store refuses operator objects before any I/O', () => {
       ['settleOwedOperation', () => store.settleOwedOperation(evil, at)],
       ['listOwedOperations', () => store.listOwedOperations(-1)],
       ['wallet.getBalance', () => store.wallet.getBalance(evil)],
-      ['raw.ledgerEntries', () => store.raw.ledgerEntries(evil)],
-      ['raw.earningsOfClick', () => store.raw.earningsOfClick(evil)],
+      ['raw.ledgerEntries', () => createMongoRawReads({ db: client.db('guard_test') }).ledgerEntries(evil)],
+      ['raw.earningsOfClick', () => createMongoRawReads({ db: client.db('guard_test') }).earningsOfClick(evil)],
       ['decideApproval', () => store.decideApproval({ earningId: evil, approve: true, now: at, ledger: 'outbox' })],
       ['applyConversion', () => store.applyConversion({
         attemptId: 'a', clickId: evil, conversionId: 'c', action: 'credit', postbackStatus: 'completed', amountMinor: null, rawAmount: null,

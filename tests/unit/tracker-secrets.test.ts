@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { anyOf, createClickTracker, hmacSignature, sharedSecret } from 'clickcredit';
-import { createMemoryStore } from 'clickcredit/memory';
+import { createMemoryRawReads, createMemoryStore } from 'clickcredit/memory';
 
 function setUp(verifier: Parameters<typeof createClickTracker>[0]['verifier']) {
   const storage = createMemoryStore();
@@ -24,7 +24,7 @@ describe('secrets in postbacks', () => {
     const attempts = await tracker.listPostbackAttempts(clickId);
     expect(attempts.map((a) => a.decision)).toEqual(['forbidden', 'credited']);
     expect(JSON.stringify(attempts)).not.toMatch(/top-secret|wrong-guess/);
-    const [earning] = await storage.raw.earningsOfClick(clickId);
+    const [earning] = await createMemoryRawReads(storage).earningsOfClick(clickId);
     expect(JSON.stringify(earning?.postbackData)).not.toContain('top-secret');
     expect(earning?.postbackData).toMatchObject({ click_id: clickId, amount: '1.00' });
   });

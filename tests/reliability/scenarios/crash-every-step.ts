@@ -12,10 +12,9 @@
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { Redis, Cluster } from 'ioredis';
-import { createClickTracker, type ClickStore, type ClickTracker, type RawReads, type WalletPort } from 'clickcredit';
-import { createMemoryStore } from 'clickcredit/memory';
-import { createPostgresStore, migrate } from 'clickcredit/postgres';
-import { createRedisStore } from 'clickcredit/redis';
+import { createClickTracker, type ClickStore, type ClickTracker, type WalletPort } from 'clickcredit';
+import { migrate } from 'clickcredit/postgres';
+import { memoryStoreWithRaw, postgresStoreWithRaw, rawOf, redisStoreWithRaw } from '../../support/raw-reads.js';
 import { startLocalCluster } from '../../support/redis-cluster.js';
 import { Problems, type Case, type Outcome } from '../support/scenario.js';
 import { postgresStore, startRedisServer } from '../support/stores.js';
@@ -24,22 +23,22 @@ type Kind = 'memory' | 'pglite' | 'postgres' | 'redis' | 'redis-cluster';
 
 /** The store under test and the host's wallet, each a real store with raw reads. */
 interface Stores {
-  store: ClickStore & { raw: RawReads };
-  host: ClickStore & { raw: RawReads };
+  store: ClickStore;
+  host: ClickStore;
   close(): Promise<void>;
 }
 
 async function openStores(kind: Kind): Promise<Stores> {
   if (kind === 'memory') {
-    const store = createMemoryStore();
-    const host = createMemoryStore();
+    const store = memoryStoreWithRaw();
+    const host = memoryStoreWithRaw();
     return { store, host, close: async () => undefined };
   }
   if (kind === 'pglite') {
     const db = new PGlite();
     await migrate(db, { schema: 'tracker' });
     await migrate(db, { schema: 'host' });
-    return { store: createPostgresStore({ client: db, schema: 'tracker' }), host: createPostgresStore({ client: db, schema: 'host' }), close: () => db.close() };
+    return { store: postgresStoreWithRaw({ client: db, schema: 'tracker' }), host: postgresStoreWithRaw({ client: db, schema: 'host' }), close: () => db.close() };
   }
   if (kind === 'postgres') {
     const database = await postgresStore();
@@ -47,8 +46,8 @@ async function openStores(kind: Kind): Promise<Stores> {
     await migrate(pool, { schema: 'tracker' });
     await migrate(pool, { schema: 'host' });
     return {
-      store: createPostgresStore({ client: pool, schema: 'tracker' }),
-      host: createPostgresStore({ client: pool, schema: 'host' }),
+      store: postgresStoreWithRaw({ client: pool, schema: 'tracker' }),
+      host: postgresStoreWithRaw({ client: pool, schema: 'host' }),
       close: async () => {
         await pool.end();
         await database.cleanup();
@@ -59,8 +58,8 @@ async function openStores(kind: Kind): Promise<Stores> {
     const server = await startRedisServer();
     const client = new Redis(server.url);
     return {
-      store: createRedisStore({ client, prefix: 'rel-tracker' }),
-      host: createRedisStore({ client, prefix: 'rel-host' }),
+      store: redisStoreWithRaw({ client, prefix: 'rel-tracker' }),
+      host: redisStoreWithRaw({ client, prefix: 'rel-host' }),
       close: async () => {
         client.disconnect();
         await server.stop();
@@ -70,8 +69,8 @@ async function openStores(kind: Kind): Promise<Stores> {
   const cluster = await startLocalCluster(7300);
   const client = new Cluster(cluster.nodes);
   return {
-    store: createRedisStore({ client, prefix: 'rel-tracker' }),
-    host: createRedisStore({ client, prefix: 'rel-host' }),
+    store: redisStoreWithRaw({ client, prefix: 'rel-tracker' }),
+    host: redisStoreWithRaw({ client, prefix: 'rel-host' }),
     close: async () => {
       client.disconnect();
       await cluster.stop();
@@ -243,21 +242,21 @@ async function crashEveryStep(kind: Kind): Promise<Outcome> {
       // Exactly once, from the host wallet's stored ledger and the store's outbox.
       const expected = path === 'credit' ? { user: amountMinor, referrer: amountMinor / 10n } : { user: 0n, referrer: 0n };
       const label = `${path} died at step ${dieAt} ${dieAt >= 0 ? trap.steps[dieAt] : ''} (${death}, ${order})`;
-      const earnings = await stores.store.raw.earningsOfClick(clickId);
+      const earnings = await rawOf(stores.store).earningsOfClick(clickId);
       if (earnings.length !== 1) {
         problems.add(`${label}: ${earnings.length} earnings`);
         if (earnings.length === 0) lost += 1;
         else doubled += 1;
         return trap.steps;
       }
-      const outbox = await stores.store.raw.outboxOfEarning(earnings[0]!.earningId);
+      const outbox = await rawOf(stores.store).outboxOfEarning(earnings[0]!.earningId);
       const unsettled = outbox.filter((op) => op.settledAt === null).length;
       if (unsettled > 0) problems.add(`${label}: ${unsettled} outbox operation(s) left owed after the recovery`);
       for (const [who, userId, want] of [['user', user, expected.user], ['referrer', referrer, expected.referrer]] as const) {
-        const entries = await stores.host.raw.ledgerEntries(userId);
+        const entries = await rawOf(stores.host).ledgerEntries(userId);
         const keys = entries.map((entry) => entry.key);
         const sum = entries.reduce((total, entry) => total + entry.amountMinor, 0n);
-        const cached = await stores.host.raw.cachedBalance(userId);
+        const cached = await rawOf(stores.host).cachedBalance(userId);
         const wantEntries = path === 'credit' ? 1 : 2;
         if (new Set(keys).size !== keys.length || sum > want) doubled += 1;
         if (sum < want || entries.length < wantEntries) lost += 1;

@@ -18,8 +18,8 @@ import { Problems, type Case, type Mode, type Outcome } from '../support/scenari
 import { EXAMPLE_REDIS_PREFIX } from '../support/stores.js';
 import pg from 'pg';
 import { Redis } from 'ioredis';
-import { createPostgresStore } from 'clickcredit/postgres';
-import { createRedisStore } from 'clickcredit/redis';
+import { createPostgresRawReads } from 'clickcredit/postgres';
+import { createRedisRawReads } from 'clickcredit/redis';
 
 /** Longest acceptable answer while the store is down ("promptly": a few seconds at most). */
 const BOUND_MS = 5_000;
@@ -194,7 +194,7 @@ async function readLedger(kind: Kind, url: string, expectations: ClickExpectatio
   if (kind === 'postgres') {
     const pool = new pg.Pool({ connectionString: url, max: 4 });
     try {
-      return await verifyLedger(createPostgresStore({ client: pool }).raw, expectations);
+      return await verifyLedger(createPostgresRawReads({ client: pool }), expectations);
     } finally {
       await pool.end();
     }
@@ -202,7 +202,7 @@ async function readLedger(kind: Kind, url: string, expectations: ClickExpectatio
   const client = new Redis(url, { maxRetriesPerRequest: 1 });
   client.on('error', () => undefined);
   try {
-    return await verifyLedger(createRedisStore({ client, prefix: EXAMPLE_REDIS_PREFIX }).raw, expectations);
+    return await verifyLedger(createRedisRawReads({ client, prefix: EXAMPLE_REDIS_PREFIX }), expectations);
   } finally {
     client.disconnect();
   }

@@ -3,7 +3,7 @@
  * tables / keys directly): one earning per click, every earning's entries netting to what its
  * final state owes, no idempotency key twice, cached balances equal to the sum of the entries.
  */
-import type { RawReads } from 'clickcredit';
+import type { RawReads } from 'clickcredit/testing';
 import { FRIEND, REFERRER, commission } from './demo.js';
 
 /** What one click must end as. */

@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { Redis } from 'ioredis';
-import type { RawReads } from 'clickcredit';
-import { createPostgresStore } from 'clickcredit/postgres';
-import { createRedisStore } from 'clickcredit/redis';
+import type { RawReads } from 'clickcredit/testing';
+import { createPostgresRawReads } from 'clickcredit/postgres';
+import { createRedisRawReads } from 'clickcredit/redis';
 import type { StoreEnv } from './example-server.js';
 import { startOwnRedis } from '../../support/own-services.js';
 
@@ -50,8 +50,7 @@ export async function pgliteStore(): Promise<SuiteStore> {
     env: () => ({ DATA_DIR: dir }),
     openRaw: async () => {
       const db = new PGlite(join(dir, 'pglite'));
-      const store = createPostgresStore({ client: db });
-      return { raw: store.raw, close: () => db.close() };
+      return { raw: createPostgresRawReads({ client: db }), close: () => db.close() };
     },
     cleanup: async () => rmSync(dir, { recursive: true, force: true }),
   };
@@ -69,8 +68,7 @@ export async function postgresStore(): Promise<SuiteStore> {
     env: () => ({ DATABASE_URL: url.toString() }),
     openRaw: async () => {
       const pool = new pg.Pool({ connectionString: url.toString(), max: 4 });
-      const store = createPostgresStore({ client: pool });
-      return { raw: store.raw, close: () => pool.end() };
+      return { raw: createPostgresRawReads({ client: pool }), close: () => pool.end() };
     },
     cleanup: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
   };
@@ -109,8 +107,7 @@ export async function redisStore(own?: OwnRedisServer, db = 0): Promise<SuiteSto
     openRaw: async () => {
       const client = new Redis(url, { maxRetriesPerRequest: 1 });
       client.on('error', () => undefined); // a failed read rejects its own promise
-      const store = createRedisStore({ client, prefix: EXAMPLE_REDIS_PREFIX });
-      return { raw: store.raw, close: async () => void client.disconnect() };
+      return { raw: createRedisRawReads({ client, prefix: EXAMPLE_REDIS_PREFIX }), close: async () => void client.disconnect() };
     },
     cleanup: async () => {
       if (!own) await server.stop();
