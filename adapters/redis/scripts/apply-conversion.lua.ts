@@ -253,13 +253,8 @@ if click_created and is_set(c.ntxBase) and is_set(click.network) and is_set(clic
   ntx_key = c.ntxBase .. ':ntx'
   ntx_field = click.network .. '\0' .. click.networkTransactionId
 end
-for _, op in ipairs(ops) do op.createdAt = now end
-local states = {}
-if c.ledger == 'inline' and #ops > 0 then
-  local refused
-  states, refused = check_entries(c.userPrefix, ops)
-  if not states then return redis.error_reply(refused) end
-end
+local states, refused = check_step_money(c, ops, now)
+if not states then return redis.error_reply(refused) end
 local audit_row = { attemptId = c.attemptId, clickId = c.clickId, conversionId = c.conversionId,
   postbackStatus = c.status, amount = c.rawAmount, sourceIp = c.sourceIp, rawData = c.rawData, decision = decision,
   earningId = (show_earning and earning) and earning.earningId or cjson.null, message = cjson.null, receivedAt = now }
@@ -297,16 +292,7 @@ if counted and not c.crossSlot then
   if counter_keys.user then count_conversion(counter_keys.user, counters.user, earning.amount, c.counterExpireAt) end
   if counter_keys.ip then count_conversion(counter_keys.ip, counters.ip, earning.amount, c.counterExpireAt) end
 end
-local owed = {}
-for i, op in ipairs(ops) do
-  if c.ledger == 'inline' then
-    if states[i] == 'new' then write_entry(c.userPrefix, op, now, true) end
-  elseif redis.call('HSETNX', base .. ':ops', op.key, cjson.encode(op)) == 1 then
-    redis.call('ZADD', base .. ':owed', now, op.key)
-    redis.call('SADD', base .. ':opsof:' .. op.earningId, op.key)
-    owed[#owed + 1] = op
-  end
-end
+local owed = write_step_money(base, c, ops, states, now)
 local audit_key = base .. ':audit:' .. c.clickId
 redis.call('RPUSH', audit_key, audit)
 if c.auditTtl > 0 then redis.call('EXPIRE', audit_key, c.auditTtl) end

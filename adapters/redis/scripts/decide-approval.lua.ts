@@ -31,27 +31,13 @@ if c.approve then
 else
   e.approvalStatus = 'rejected'; e.status = 'cancelled'; e.cancelReason = 'approval_rejected'; e.cancelledAt = c.now
 end
-for _, op in ipairs(ops) do op.createdAt = c.now end
-local states = {}
-if c.ledger == 'inline' and #ops > 0 then
-  local refused
-  states, refused = check_entries(c.userPrefix, ops)
-  if not states then return redis.error_reply(refused) end
-end
+local states, refused = check_step_money(c, ops, c.now)
+if not states then return redis.error_reply(refused) end
 local text = cjson.encode(e)
 
 redis.call('SET', key, text)
 ix_earning(base, e, false, nil)
-local owed = {}
-for i, op in ipairs(ops) do
-  if c.ledger == 'inline' then
-    if states[i] == 'new' then write_entry(c.userPrefix, op, c.now, true) end
-  elseif redis.call('HSETNX', base .. ':ops', op.key, cjson.encode(op)) == 1 then
-    redis.call('ZADD', base .. ':owed', c.now, op.key)
-    redis.call('SADD', base .. ':opsof:' .. op.earningId, op.key)
-    owed[#owed + 1] = op
-  end
-end
+local owed = write_step_money(base, c, ops, states, c.now)
 local event = nil
 if c.recordEvent and c.eventsBase ~= cjson.null and c.eventsBase ~= nil then
   event = ev_record(c.eventsBase, 'evt_' .. e.earningId .. (c.approve and '_approved' or '_rejected'),

@@ -65,4 +65,29 @@ local function write_entry(user_prefix, op, at, no_balance)
   -- INCRBY's reply is a Lua number (inexact past 2^53); the stored value is exact.
   return redis.call('GET', base .. ':balance')
 end
+
+-- A step's money in two halves around its writes, shared by every step that moves an earning's
+-- money (apply-conversion, decide-approval). check_step_money comes before the step's first
+-- write: it stamps the ops and, inline, checks them all (a nil result plus the refusal text: the
+-- step must be refused, nothing written yet). write_step_money comes after: ledger entries
+-- inline, or owed operations in the shard's outbox; it returns the ops recorded as owed now.
+local function check_step_money(c, ops, at)
+  for _, op in ipairs(ops) do op.createdAt = at end
+  if c.ledger ~= 'inline' or #ops == 0 then return {} end
+  return check_entries(c.userPrefix, ops)
+end
+
+local function write_step_money(base, c, ops, states, at)
+  local owed = {}
+  for i, op in ipairs(ops) do
+    if c.ledger == 'inline' then
+      if states[i] == 'new' then write_entry(c.userPrefix, op, at, true) end
+    elseif redis.call('HSETNX', base .. ':ops', op.key, cjson.encode(op)) == 1 then
+      redis.call('ZADD', base .. ':owed', at, op.key)
+      redis.call('SADD', base .. ':opsof:' .. op.earningId, op.key)
+      owed[#owed + 1] = op
+    end
+  end
+  return owed
+end
 `;
