@@ -95,32 +95,38 @@ async function seedHistory(pool: pg.Pool, schema: string, tracker: ClickTracker,
   for (const index of indexes) await pool.query(`DROP INDEX ${s}."${index.indexname}"`);
   const day = 86_400_000;
   const chunk = 100_000;
-  for (let from = 1; from <= total; from += chunk) {
-    const to = Math.min(total, from + chunk - 1);
-    // Row g: inside the window for g <= inWindow, else somewhere in the 365 days before it.
-    const at = `(CASE WHEN g <= ${inWindow} THEN $1::timestamptz + ((g::bigint * 37) % ${day}) * interval '1 millisecond'
-      ELSE $1::timestamptz - ((g::bigint * 7919) % (365::bigint * ${day})) * interval '1 millisecond' - interval '1 second' END)`;
-    await pool.query(
-      `INSERT INTO ${s}.clicks SELECT (jsonb_populate_record(NULL::${s}.clicks, to_jsonb(c) || jsonb_build_object(
-         'click_id', 'h-' || g, 'user_id', 'stats-user-' || (g % 1000), 'created_at', ${at}, 'updated_at', ${at}, 'clicked_at', ${at}))).*
-       FROM ${s}.clicks c, generate_series($2::int, $3::int) g WHERE c.click_id = $4`,
-      [windowStart.toISOString(), from, to, clickId],
-    );
-    await pool.query(
-      `INSERT INTO ${s}.earnings SELECT (jsonb_populate_record(NULL::${s}.earnings, to_jsonb(e) || jsonb_build_object(
-         'earning_id', 'he-' || g, 'click_id', 'h-' || g, 'user_id', 'stats-user-' || (g % 1000),
-         'created_at', ${at}, 'updated_at', ${at}, 'earned_at', ${at}, 'credited_at', ${at}, 'postback_received_at', ${at}))).*
-       FROM ${s}.earnings e, generate_series($2::int, $3::int) g WHERE e.click_id = $4`,
-      [windowStart.toISOString(), from, to, clickId],
-    );
-    await pool.query(
-      `INSERT INTO ${s}.postback_attempts (attempt_id, click_id, conversion_id, postback_status, amount, source_ip, raw_data, decision,
-         earning_id, message, received_at, rule)
-       SELECT 'ha-' || g, 'h-' || g, 'c', 'completed', '10.00', '203.0.113.1', '{}'::jsonb,
-         CASE WHEN g % 10 = 0 THEN 'duplicate' ELSE 'credited' END, 'he-' || g, NULL, ${at}, NULL
-       FROM generate_series($2::int, $3::int) g`,
-      [windowStart.toISOString(), from, to],
-    );
+  // Copies of the template rows go through temporary tables (one connection: they are per
+  // session), with the varying columns set by one UPDATE; row-by-row JSON rebuilding is ~40x slower.
+  const db = await pool.connect();
+  try {
+    for (let from = 1; from <= total; from += chunk) {
+      const to = Math.min(total, from + chunk - 1);
+      // Row g: inside the window for g <= inWindow, else somewhere in the 365 days before it.
+      const at = `(CASE WHEN g <= ${inWindow} THEN $1::timestamptz + ((g::bigint * 37) % ${day}) * interval '1 millisecond'
+        ELSE $1::timestamptz - ((g::bigint * 7919) % (365::bigint * ${day})) * interval '1 millisecond' - interval '1 second' END)`;
+      const params = [windowStart.toISOString(), from, to, clickId];
+      await db.query(`CREATE TEMP TABLE seed_clicks AS SELECT c.*, g FROM ${s}.clicks c, generate_series($1::int, $2::int) g WHERE c.click_id = $3`, params.slice(1));
+      await db.query(`UPDATE seed_clicks SET click_id = 'h-' || g, user_id = 'stats-user-' || (g % 1000),
+        created_at = ${at}, updated_at = ${at}, clicked_at = ${at}`, [windowStart.toISOString()]);
+      await db.query('ALTER TABLE seed_clicks DROP COLUMN g');
+      await db.query(`INSERT INTO ${s}.clicks SELECT * FROM seed_clicks`);
+      await db.query(`CREATE TEMP TABLE seed_earnings AS SELECT e.*, g FROM ${s}.earnings e, generate_series($1::int, $2::int) g WHERE e.click_id = $3`, params.slice(1));
+      await db.query(`UPDATE seed_earnings SET earning_id = 'he-' || g, click_id = 'h-' || g, user_id = 'stats-user-' || (g % 1000),
+        created_at = ${at}, updated_at = ${at}, earned_at = ${at}, credited_at = ${at}, postback_received_at = ${at}`, [windowStart.toISOString()]);
+      await db.query('ALTER TABLE seed_earnings DROP COLUMN g');
+      await db.query(`INSERT INTO ${s}.earnings SELECT * FROM seed_earnings`);
+      await db.query('DROP TABLE seed_clicks; DROP TABLE seed_earnings');
+      await db.query(
+        `INSERT INTO ${s}.postback_attempts (attempt_id, click_id, conversion_id, postback_status, amount, source_ip, raw_data, decision,
+           earning_id, message, received_at, rule)
+         SELECT 'ha-' || g, 'h-' || g, 'c', 'completed', '10.00', '203.0.113.1', '{}'::jsonb,
+           CASE WHEN g % 10 = 0 THEN 'duplicate' ELSE 'credited' END, 'he-' || g, NULL, ${at}, NULL
+         FROM generate_series($2::int, $3::int) g`,
+        params.slice(0, 3),
+      );
+    }
+  } finally {
+    db.release();
   }
   for (const index of indexes) await pool.query(index.indexdef);
   await pool.query(`ANALYZE ${s}.clicks; ANALYZE ${s}.earnings; ANALYZE ${s}.postback_attempts`);
