@@ -281,7 +281,9 @@ export interface ClickStore {
    * Approve: approval `manual_approved`, credit entries written/owed. Reject: approval
    * `rejected`, status `cancelled`, cancelReason `approval_rejected`. The same decision again
    * is `unchanged`; the other decision on a decided earning, or any decision on an earning that
-   * is not held, is `not_held`. Exactly one of concurrent callers applies.
+   * is not held, is `not_held`. Exactly one of concurrent callers applies. `decideApproval`
+   * (src/approval.ts, `clickcredit/store`) is this rule as a pure function; `STATE_MACHINE_TABLE`
+   * (`clickcredit/testing`) lists it with the conversion table, state by state.
    */
   decideApproval(command: ApprovalCommand): Promise<ApprovalOutcome>;
 

@@ -73,6 +73,8 @@ export function runConformanceSuite(options: ConformanceOptions): void {
         for (const method of ADMIN_METHODS) expect(typeof (harness.storage.admin as unknown as Record<string, unknown>)[method]).toBe('function');
         for (const method of ['acquire', 'release']) expect(typeof (harness.storage.leases as unknown as Record<string, unknown>)[method]).toBe('function');
         expect(typeof harness.storage.supportsInlineLedger).toBe('boolean');
+        // Optional recovery step: when a store has one, it is a method (called before listOwedOperations).
+        if ('recoverOwed' in harness.storage) expect(typeof harness.storage.recoverOwed).toBe('function');
       } finally {
         await harness.cleanup();
       }
