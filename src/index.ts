@@ -6,7 +6,7 @@
  * the host's ports, and HTTP helpers (`clickcredit/express`, `clickcredit/fastify`) mount it.
  * @module clickcredit
  */
-export { createClickTracker, type ClickTracker } from './tracker.js';
+export { createClickTracker, type ClickTracker, type TrackerSettings } from './tracker.js';
 export { consoleLogger, type ClickTrackerOptions } from './options.js';
 export * from './admin/index.js';
 export * from './workers/index.js';
@@ -23,8 +23,8 @@ export {
   resolveRiskPolicy,
   type RiskPolicy, type RiskOptions, type RiskEffect, type RiskTimeRule, type RiskCap, type RiskCapOptions,
 } from './risk.js';
-export { handleNetworkCallback, convertAmount, type NetworkCallbackOutcome, type ResolvedNetwork } from './postback/handle-network-callback.js';
-export type { NetworkDefinition, NetworkCallback, NetworkReply, NetworkRefusal } from './networks/types.js';
+export { convertAmount, RATE_SCALE, type NetworkCallbackOutcome, type ResolvedNetwork } from './postback/handle-network-callback.js';
+export type { NetworkDefinition, NetworkCallback, NetworkReply, NetworkRefusal, NetworkAuth, NetworkFields, NetworkReplies, ResolveNetworkUser, FieldReader, ReplyContext } from './networks/types.js';
 export { userKeyedClickId, userKeyedClick, isVirtualClickId, networkProductId, USER_KEYED_NAMESPACE, USER_KEYED_EXPIRES_AT, type UserKeyedClickInput } from './user-keyed.js';
 export { assertTaskUrl, buildRedirectUrl, buildPostbackUrl } from './click-url.js';
 export { encodeCursor, decodeCursor } from './cursor.js';

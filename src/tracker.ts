@@ -7,7 +7,7 @@ import { assertTaskUrl, buildPostbackUrl, buildRedirectUrl } from './click-url.j
 import { clickGoalsOf } from './conversion.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { ConflictError, NotFoundError, ValidationError } from './errors.js';
-import { formatAmount, parseAmount } from './money.js';
+import { formatAmount, parseAmount, type MoneyOptions } from './money.js';
 import { resolveOptions, type ClickTrackerOptions, type ResolvedOptions } from './options.js';
 import { settleOwed } from './owed.js';
 import { handlePostback } from './postback/handle-postback.js';
@@ -39,6 +39,17 @@ import { emitEvent } from './events/emit.js';
 
 import { toClickView, toEarningView, toPostbackAttemptView } from './views.js';
 import type { z } from 'zod';
+
+/** The settings a tracker resolved from its options. */
+export interface TrackerSettings {
+  money: MoneyOptions;
+  currency: string;
+  /** Public base of the mounted routes, without a trailing slash. */
+  publicUrl: string;
+  postbackPath: string;
+  /** `inline`: the store's own ledger in the same atomic step; `outbox`: a host wallet, owed then settled. */
+  ledgerMode: 'inline' | 'outbox';
+}
 
 /** The tracker: every operation of clickcredit, independent of web framework and store. */
 export interface ClickTracker {
@@ -78,7 +89,7 @@ export interface ClickTracker {
   /** Every postback attempt of a click with its decision: "why was I not credited?". */
   listPostbackAttempts(clickId: string): Promise<PostbackAttemptView[]>;
   /** The resolved settings (money scale, currency...). */
-  readonly settings: Readonly<Pick<ResolvedOptions, 'money' | 'currency' | 'publicUrl' | 'postbackPath' | 'ledgerMode'>>;
+  readonly settings: Readonly<TrackerSettings>;
   /** The operators' API (lists across users, approvals, ledger statements, adjustments, statistics). */
   readonly admin: AdminApi;
   /**

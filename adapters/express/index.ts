@@ -116,3 +116,4 @@ function isLeanJson(res: Response): boolean {
   return settings['json replacer'] === undefined && settings['json spaces'] === undefined && !settings['json escape'];
 }
 export { buildOpenApiDocument } from '../http/openapi.js';
+export type { AdminVerdict } from '../http/index.js';

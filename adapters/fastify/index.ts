@@ -108,3 +108,4 @@ function send(reply: FastifyReply, outgoing: Outgoing): FastifyReply {
   return reply.code(outgoing.status).send(outgoing.body);
 }
 export { buildOpenApiDocument } from '../http/openapi.js';
+export type { AdminVerdict } from '../http/index.js';

@@ -6,4 +6,4 @@
 export { createPostgresStore, type PostgresStore, type PostgresStoreOptions } from './store.js';
 export { createPostgresRawReads } from './raw-reads.js';
 export { migrate, MIGRATIONS, type MigrateOptions } from './migrate.js';
-export type { SqlClient, SqlResult } from './client.js';
+export type { ConnectionErrorLogger, SqlClient, SqlResult } from './client.js';

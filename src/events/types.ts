@@ -103,7 +103,7 @@ export interface DeliveryQuery {
  * The event outbox of a store. Events are written by the state-changing steps themselves
  * (`applyConversion`, `decideApproval`, `admin.adjustWallet`), in the same atomic step, with
  * delivery state `pending`, attempts 0 and `nextAttemptAt = createdAt`; a step that changes
- * nothing (a duplicate, a refusal, an `unchanged` decision) writes none. {@link eventsOfConversion},
+ * nothing (a duplicate, a refusal, an `unchanged` decision) writes none. {@link eventOfConversion},
  * {@link eventOfApproval} and {@link eventOfAdjustment} (src/events/events-of.ts) are the rules.
  */
 export interface EventStore {

@@ -45,7 +45,7 @@ export interface ResolvedNetwork {
 /** Decimal places a rate and a network amount are read with before conversion. */
 export const RATE_SCALE = 18;
 
-/** What {@link handleNetworkCallback} answers: the network's reply and what was decided. */
+/** What {@link ClickTracker.handleNetworkCallback} answers: the network's reply and what was decided. */
 export interface NetworkCallbackOutcome {
   reply: NetworkReply;
   /** The store's (or the refusal's) decision; `unavailable` when the store could not be reached. */

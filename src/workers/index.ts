@@ -5,7 +5,8 @@
 import type { ClickTracker } from '../tracker.js';
 import type { WorkersHandle, WorkersOptions } from './workers.js';
 
-export { WorkerJobs, type BatchResult, type WorkerJob, type WorkerJobOptions, type WorkersHandle, type WorkersOptions } from './workers.js';
+// WorkerJobs/WorkerJob are internal (they take the resolved options).
+export { type BatchResult, type WorkerJobOptions, type WorkersHandle, type WorkersOptions } from './workers.js';
 
 /**
  * Starts the tracker's background jobs (expire clicks, retry owed credits) with intervals,
