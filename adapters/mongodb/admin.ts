@@ -7,7 +7,9 @@
  * concurrent debits); on the standalone path, where there are no transactions, a balance-checked
  * debit takes the wallet's adjustment lease first (one at a time per wallet; a crashed holder
  * blocks it for at most {@link ADJUST_LOCK_MS}), then checks the folded balance and writes the
- * entry. Leases are one conditional upsert.
+ * entry. An applied adjustment's `wallet.adjusted` event is written in the transaction, or on the
+ * standalone path in the ledger entry's own insert (moved to the outbox by the fold, see
+ * wallet.ts). Leases are one conditional upsert.
  * @module
  */
 import {
@@ -19,16 +21,19 @@ import {
   type StatsRow,
   type AdjustmentOutcome,
   type TimeRange,
+  type StoredEvent,
   type WalletOperation,
   type WalletPort,
 } from 'clickcredit';
+import { eventOfAdjustment } from 'clickcredit/store';
 import { ObjectId, type Document, type Filter } from 'mongodb';
 import type { StoreCollections } from './collections.js';
 import { attemptFromDocument, clickFromDocument, earningFromDocument, ledgerFromDocument, type AttemptDocument, type ClickDocument, type EarningDocument } from './documents.js';
 import { backoffMs, isDuplicateKey, sleep } from './errors.js';
+import { eventToDocument, insertEventInTransaction } from './events.js';
 import { asDate, asId, asLimit } from './guards.js';
 import { fromLong } from './int64.js';
-import { postInTransaction, storedBalance, type TransactionRunner } from './wallet.js';
+import { applyStandalone, postInTransaction, storedBalance, type TransactionRunner } from './wallet.js';
 
 /** The keyset and time range of a page on `timeField`, as a filter. */
 function pageFilter(timeField: string, query: AdminListQuery<TimeRange>): Document {
@@ -116,8 +121,9 @@ export function mongoAdmin(c: StoreCollections, wallet: WalletPort, run: Transac
       return run ? run((session) => read(session)) : read();
     },
 
-    async adjustWallet({ op, allowOverdraft }) {
-      if (!run) return standaloneAdjust(c, wallet, leases, op, allowOverdraft);
+    async adjustWallet({ op, allowOverdraft, eventId }) {
+      const event = eventId === undefined ? null : eventOfAdjustment(op, eventId);
+      if (!run) return standaloneAdjust(c, wallet, leases, op, allowOverdraft, event);
       return run(async (session) => {
         const existing = await c.ledger.findOne({ key: asId(op.key, 'key') }, { session });
         const balance = await storedBalance(c, op.userId, session);
@@ -126,7 +132,9 @@ export function mongoAdmin(c: StoreCollections, wallet: WalletPort, run: Transac
         }
         // Writes the wallet document in this transaction: a concurrent debit's commit conflicts and is re-run.
         const result = await postInTransaction(c, op, session);
-        return { decision: result.duplicate ? ('duplicate' as const) : ('applied' as const), balanceMinor: result.balanceMinor };
+        if (result.duplicate) return { decision: 'duplicate' as const, balanceMinor: result.balanceMinor };
+        if (event) await insertEventInTransaction(c, eventToDocument(event), session);
+        return { decision: 'applied' as const, balanceMinor: result.balanceMinor, event };
       });
     },
 
@@ -186,12 +194,20 @@ export const ADJUST_LOCK_MS = 10_000;
  * while it reads the folded balance and writes its entry, so checked debits of one wallet run
  * one at a time and each sees the balance the previous one left.
  */
-async function standaloneAdjust(c: StoreCollections, wallet: WalletPort, leases: LeaseStore, op: WalletOperation, allowOverdraft: boolean): Promise<AdjustmentOutcome> {
+async function standaloneAdjust(
+  c: StoreCollections,
+  wallet: WalletPort,
+  leases: LeaseStore,
+  op: WalletOperation,
+  allowOverdraft: boolean,
+  event: StoredEvent | null,
+): Promise<AdjustmentOutcome> {
   const known = async () => (await c.ledger.findOne({ key: asId(op.key, 'key') })) !== null;
   const applyNow = async (): Promise<AdjustmentOutcome> => {
-    const existed = await known();
-    const result = await wallet.apply(op); // a key reused for another user or amount is a ConflictError here
-    return { decision: existed || result.duplicate ? 'duplicate' : 'applied', balanceMinor: result.balanceMinor ?? (await wallet.getBalance(op.userId)) };
+    // The event rides in the entry's insert: only the caller whose insert wins records it.
+    const result = await applyStandalone(c, op, event ? eventToDocument(event) : null); // a key reused for another user or amount is a ConflictError here
+    if (result.duplicate) return { decision: 'duplicate', balanceMinor: result.balanceMinor };
+    return { decision: 'applied', balanceMinor: result.balanceMinor, event };
   };
   if (op.amountMinor >= 0n || allowOverdraft || (await known())) return applyNow();
   const lock = `adjust:${asId(op.userId, 'userId')}`;

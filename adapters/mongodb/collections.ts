@@ -17,6 +17,7 @@ import type {
   RiskCounterDocument,
   WalletDocument,
 } from './documents.js';
+import type { EventDocument } from './events.js';
 import { collectionNames } from './indexes.js';
 
 /** The collections of a store. */
@@ -28,6 +29,8 @@ export interface StoreCollections {
   attempts: Collection<AttemptDocument>;
   riskCounters: Collection<RiskCounterDocument>;
   networkTransactions: Collection<NetworkTransactionDocument>;
+  /** The event outbox (events.ts). */
+  events: Collection<EventDocument>;
 }
 
 /** Opens the store's collections under `prefix`. */
@@ -42,5 +45,6 @@ export function openCollections(db: Db, prefix?: string): StoreCollections {
     attempts: db.collection<AttemptDocument>(names.attempts, options),
     riskCounters: db.collection<RiskCounterDocument>(names.riskCounters, options),
     networkTransactions: db.collection<NetworkTransactionDocument>(names.networkTransactions, options),
+    events: db.collection<EventDocument>(names.events, options),
   };
 }

@@ -9,6 +9,7 @@
  */
 import { ObjectId, type Long } from 'mongodb';
 import type { ClickRecord, EarningRecord, LedgerEntry, PostbackAttempt, WalletOperation } from 'clickcredit';
+import type { EventDocument } from './events.js';
 import { fromLong, toLong } from './int64.js';
 
 /** An int64 as written (`Long`) or as read back (`bigint`). */
@@ -44,6 +45,8 @@ export interface JournalDocument {
   insert: EarningDocument | null;
   update: EarningUpdate | null;
   attempt: AttemptDocument | null;
+  /** The step's event, inserted into the outbox if absent (absent or null: the step records none). */
+  event?: EventDocument | null;
 }
 
 /** A click: the record plus its compare-and-set `version` and, briefly, a journal. */
@@ -79,6 +82,11 @@ export interface LedgerDocument extends Omit<LedgerEntry, 'entryId' | 'amountMin
   _id?: ObjectId;
   amount: StoredInt64;
   folded: boolean;
+  /**
+   * Standalone path: the event of an adjustment, written in the entry's own insert and moved to
+   * the outbox before the entry is folded (then removed), so it is recorded exactly once.
+   */
+  event?: EventDocument;
 }
 
 /** A wallet's cached balance; `seq` and `lastBatch` serve the standalone path's folding. */
@@ -234,7 +242,7 @@ export function ledgerToDocument(op: WalletOperation, folded: boolean): LedgerDo
 
 /** A ledger entry document → the core's entry (its ObjectId as `entryId`). */
 export function ledgerFromDocument(d: LedgerDocument): LedgerEntry {
-  const { _id, amount, folded: _folded, ...rest } = d;
+  const { _id, amount, folded: _folded, event: _event, ...rest } = d;
   return { ...rest, entryId: String(_id), amountMinor: fromLong(amount) };
 }
 

@@ -19,6 +19,8 @@ export interface CollectionNames {
   networkTransactions: string;
   /** Worker leases (`_id` is the lease name). */
   workerLeases: string;
+  /** The event outbox with each event's webhook delivery state (`_id` is the event id). */
+  events: string;
 }
 
 /** Collection names under a prefix (default `clickcredit_`). */
@@ -33,6 +35,7 @@ export function collectionNames(prefix = 'clickcredit_'): CollectionNames {
     riskCounters: `${prefix}risk_counters`,
     networkTransactions: `${prefix}network_transactions`,
     workerLeases: `${prefix}worker_leases`,
+    events: `${prefix}events`,
   };
 }
 
@@ -96,6 +99,16 @@ export async function ensureIndexes(db: Db, options: EnsureIndexesOptions = {}):
   ]);
   // worker_leases: _id is the lease name.
   await db.createCollection(names.workerLeases).catch(ignoreExisting);
+  // events: _id is the event id (unique by itself: a replayed step's event is a duplicate key).
+  await db.collection(names.events).createIndexes([
+    // The delivery worker's queue, in recording order; only pending events are in it.
+    { key: { createdAt: 1, order: 1 }, name: 'events_pending', partialFilterExpression: { state: 'pending' } },
+    // A user's events in recording order.
+    { key: { userId: 1, createdAt: 1, order: 1 }, name: 'events_by_user' },
+    // The admin delivery list, newest first, all states or one.
+    { key: { createdAt: -1, _id: -1 }, name: 'events_recent' },
+    { key: { state: 1, createdAt: -1, _id: -1 }, name: 'events_by_state' },
+  ]);
 }
 
 /** Same as {@link ensureIndexes}, named like the Postgres adapter's `migrate()`. */

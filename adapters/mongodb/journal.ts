@@ -10,6 +10,7 @@ import type { StoreCollections } from './collections.js';
 import type { AttemptDocument, JournalDocument } from './documents.js';
 import { insertEarningOnce, updateEarningOnce } from './earning-writes.js';
 import { isDuplicateKey } from './errors.js';
+import { insertEventOnce } from './events.js';
 import { asId, asLimit } from './guards.js';
 
 /** Applies a journal's writes (each at most once) and then removes it from the click. */
@@ -17,6 +18,8 @@ export async function finishJournal(c: StoreCollections, clickId: string, journa
   if (journal.insert) await insertEarningOnce(c, journal.insert);
   if (journal.update) await updateEarningOnce(c, journal.update);
   if (journal.attempt) await insertAttemptOnce(c, journal.attempt);
+  // The event by its deterministic id: a second finisher (or a replay) finds it already there.
+  if (journal.event) await insertEventOnce(c, journal.event);
   // Only this journal: a later step's journal (after this one was finished by someone else)
   // is left alone.
   await c.clicks.updateOne({ _id: asId(clickId, 'clickId'), 'journal.id': asId(journal.id, 'journalId') }, { $unset: { journal: '' } });

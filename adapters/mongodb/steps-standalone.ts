@@ -5,7 +5,7 @@
  * it carries first), then the earning, decides with the core's state machine, and claims the
  * click with a compare-and-set on the version it read — writing, in that same single-document
  * update, the click's new state and a journal of the step's other writes (earning insert or
- * compare-and-set update with its owed operations embedded, audit row). Then it finishes the
+ * compare-and-set update with its owed operations embedded, audit row, the step's event). Then it finishes the
  * journal. Of concurrent steps on one click exactly one claims each version; the others read
  * again. Money never moves here: it is owed in the earning, and the core applies it through the
  * wallet by idempotency key (`supportsInlineLedger` is false).
@@ -22,11 +22,13 @@
  * @module
  */
 import { ObjectId } from 'mongodb';
-import type { ApprovalCommand, ApprovalOutcome, ConversionOutcome } from 'clickcredit';
+import type { ApprovalCommand, ApprovalOutcome, ConversionOutcome, StoredEvent } from 'clickcredit';
+import { eventOfApproval, eventOfConversion } from 'clickcredit/store';
 import { claimClick } from './claim-click.js';
 import type { StoreCollections } from './collections.js';
 import { clickFromDocument, type ClickDocument, type JournalDocument, type NetworkTransactionDocument } from './documents.js';
 import { LostRace, backoffMs, isDuplicateKey, sleep } from './errors.js';
+import { eventToDocument } from './events.js';
 import { asId } from './guards.js';
 import { finishJournal } from './journal.js';
 import { readPairHolder } from './network-transactions.js';
@@ -104,20 +106,21 @@ export function standaloneSteps(c: StoreCollections): Steps {
         const earning = click ? await c.earnings.findOne({ clickId, conversionId }) : null;
         const holder = click ? null : await readPairHolder(c, command);
         const plan = planConversion(click, earning, command, false, reservedCounters(reservations), holder);
-        const outcome = { decision: plan.decision, earning: plan.earning, owed: plan.owed, rule: plan.rule };
-        const settle = async () => {
+        // The event travels in the journal: recorded with the change, or not at all.
+        const event = command.recordEvent === false ? null : eventOfConversion(plan, command.attemptId, command.now);
+        const settle = async (recorded: StoredEvent | null) => {
           if (reservations) await settleReservations(c, reservations, plan.counted && plan.earning ? plan.earning.amountMinor : null);
-          return outcome;
+          return { decision: plan.decision, earning: plan.earning, owed: plan.owed, rule: plan.rule, event: recorded };
         };
         if (!click && plan.clickInsert) {
-          if (await insertVirtual(plan.clickInsert, plan.networkTransaction, journalOf(command.attemptId, command.now, plan, plan.attempt))) return settle();
+          if (await insertVirtual(plan.clickInsert, plan.networkTransaction, journalOf(command.attemptId, command.now, plan, plan.attempt, event))) return settle(event);
           continue; // the same virtual click was inserted meanwhile: decide again on it
         }
         if (!click || !plan.clickSet) {
           await c.attempts.insertOne(plan.attempt); // nothing changes: the audit row is the whole step
-          return settle();
+          return settle(null);
         }
-        if (await commit(click, plan.clickSet, journalOf(command.attemptId, command.now, plan, plan.attempt))) return settle();
+        if (await commit(click, plan.clickSet, journalOf(command.attemptId, command.now, plan, plan.attempt, event))) return settle(event);
         await sleep(backoffMs(attempt));
       }
       throw new Error('clickcredit/mongodb: too many concurrent steps on one click; retry the postback');
@@ -134,8 +137,9 @@ export function standaloneSteps(c: StoreCollections): Steps {
         if (!earning || !click) throw new Error('clickcredit/mongodb: earning without its click');
         const plan = planApproval(earning, command, false);
         if (!plan.writes) return { decision: plan.decision, earning: plan.earning, owed: [] };
-        const journal = journalOf(new ObjectId().toHexString(), command.now, plan.writes, null);
-        if (await commit(click, plan.writes.clickSet ?? {}, journal)) return { decision: plan.decision, earning: plan.earning, owed: plan.writes.owed };
+        const event = command.recordEvent === false ? null : eventOfApproval(plan.earning, command.approve, command.now);
+        const journal = journalOf(new ObjectId().toHexString(), command.now, plan.writes, null, event);
+        if (await commit(click, plan.writes.clickSet ?? {}, journal)) return { decision: plan.decision, earning: plan.earning, owed: plan.writes.owed, event };
         await sleep(backoffMs(attempt));
       }
       throw new Error('clickcredit/mongodb: too many concurrent steps on one click; retry the approval');
@@ -143,6 +147,6 @@ export function standaloneSteps(c: StoreCollections): Steps {
   };
 }
 
-function journalOf(id: string, at: Date, plan: StepPlan, attempt: JournalDocument['attempt']): JournalDocument {
-  return { id, at, insert: plan.insert, update: plan.update, attempt };
+function journalOf(id: string, at: Date, plan: StepPlan, attempt: JournalDocument['attempt'], event: StoredEvent | null): JournalDocument {
+  return { id, at, insert: plan.insert, update: plan.update, attempt, event: event ? eventToDocument(event) : null };
 }

@@ -2,18 +2,21 @@
  * Postbacks and approvals on a replica set or sharded cluster: each is one multi-document
  * transaction that reads the click and the earning, decides with the core's state machine, and
  * writes the click (inserts it, for a user-keyed step's virtual click), the earning, the ledger
- * entries and balances (or the owed operations), the risk day counters and the audit row.
+ * entries and balances (or the owed operations), the risk day counters, the audit row and the
+ * step's event (the outbox: it commits or aborts with the change).
  * Concurrent steps on one click all write the click document, so the server lets exactly one
  * commit and the driver re-runs the others from a fresh snapshot.
  * @module
  */
 import { ConflictError, type ApprovalCommand, type ApprovalOutcome, type ConversionCommand, type ConversionOutcome } from 'clickcredit';
 import type { ClientSession } from 'mongodb';
+import { eventOfApproval, eventOfConversion } from 'clickcredit/store';
 import { claimClick } from './claim-click.js';
 import type { StoreCollections } from './collections.js';
 import { clickFromDocument, type NetworkTransactionDocument } from './documents.js';
 import { insertEarning, updateEarning } from './earning-writes.js';
 import { PendingJournal } from './errors.js';
+import { eventToDocument, insertEventInTransaction } from './events.js';
 import { asId } from './guards.js';
 import { planApproval, planConversion, type StepPlan } from './plan.js';
 import { readPairHolder } from './network-transactions.js';
@@ -55,7 +58,11 @@ export function transactionalSteps(c: StoreCollections, run: TransactionRunner):
         }
         if (plan.counted && plan.earning) await countConversion(c, counterIds, plan.earning.amountMinor, command.now, session);
         await c.attempts.insertOne(plan.attempt, { session });
-        return { decision: plan.decision, earning: plan.earning, owed: plan.owed, rule: plan.rule };
+        // Only a step that wrote its change records an event (the rules: eventOfConversion).
+        const changed = (click !== null && plan.clickSet !== null) || plan.clickInsert !== null;
+        const event = changed && command.recordEvent !== false ? eventOfConversion(plan, command.attemptId, command.now) : null;
+        if (event) await insertEventInTransaction(c, eventToDocument(event), session);
+        return { decision: plan.decision, earning: plan.earning, owed: plan.owed, rule: plan.rule, event };
       }),
 
     decideApproval: (command) =>
@@ -70,7 +77,9 @@ export function transactionalSteps(c: StoreCollections, run: TransactionRunner):
         // earning never both commit from the same snapshot.
         if (click) await claimClick(c, click, {}, null, session);
         await writeStep(c, plan.writes, session);
-        return { decision: plan.decision, earning: plan.earning, owed: plan.writes.owed };
+        const event = command.recordEvent === false ? null : eventOfApproval(plan.earning, command.approve, command.now);
+        if (event) await insertEventInTransaction(c, eventToDocument(event), session);
+        return { decision: plan.decision, earning: plan.earning, owed: plan.writes.owed, event };
       }),
   };
 }

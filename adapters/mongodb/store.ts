@@ -6,7 +6,8 @@
  * exist, the same guarantees come from single-document compare-and-set on the click, a journal
  * of the step's other writes stored with the claim, money only through the outbox, and a wallet
  * whose ledger insert is the idempotency guard (`steps-standalone.ts`, `journal.ts`,
- * `wallet.ts`). Both paths decide with the core's `decideConversion`.
+ * `wallet.ts`). Both paths decide with the core's `decideConversion`, and both record each
+ * change's event in the same atomic unit as the change (`events.ts`).
  * @module
  */
 import { ConflictError, type ClickStore } from 'clickcredit';
@@ -26,6 +27,7 @@ import {
   owedFromDocument,
 } from './documents.js';
 import { isDuplicateKey } from './errors.js';
+import { mongoEvents } from './events.js';
 import { asDate, asId, asLimit } from './guards.js';
 import { listOwedOperations, recoverOwed, settleOwedOperation } from './outbox.js';
 import { standaloneSteps } from './steps-standalone.js';
@@ -77,6 +79,7 @@ export async function createMongoStore(options: MongoStoreOptions): Promise<Mong
     wallet,
     admin: mongoAdmin(c, wallet, transactional ? run : null, leases),
     leases,
+    events: mongoEvents(c),
     ...clickMethods(c),
     applyConversion: steps.applyConversion,
     decideApproval: steps.decideApproval,

@@ -18,6 +18,7 @@ import type { ClientSession } from 'mongodb';
 import type { StoreCollections } from './collections.js';
 import { ledgerToDocument, type LedgerDocument, type WalletDocument } from './documents.js';
 import { LostRace, backoffMs, isDuplicateKey, sleep } from './errors.js';
+import { insertEventOnce, type EventDocument } from './events.js';
 import { asId, asLimit } from './guards.js';
 import { fromLong, toLong } from './int64.js';
 
@@ -62,19 +63,7 @@ export async function postInTransaction(c: StoreCollections, op: WalletOperation
  */
 export function standaloneWallet(c: StoreCollections): WalletPort {
   return {
-    async apply(op) {
-      let duplicate = false;
-      try {
-        await c.ledger.insertOne(ledgerToDocument(op, false));
-      } catch (error) {
-        if (!isDuplicateKey(error)) throw error;
-        const existing = await c.ledger.findOne({ key: asId(op.key, 'key') });
-        if (!existing) throw error;
-        assertSameOperation(existing, op);
-        duplicate = true; // still fold: the first caller may have crashed before folding
-      }
-      return { duplicate, balanceMinor: await foldWallet(c, op.userId, op.key) };
-    },
+    apply: (op) => applyStandalone(c, op, null),
     async getBalance(userId) {
       const user = asId(userId, 'userId');
       const wallet = await c.wallets.findOne({ _id: user });
@@ -82,6 +71,24 @@ export function standaloneWallet(c: StoreCollections): WalletPort {
       return unfolded ? foldWallet(c, user) : balanceOf(wallet);
     },
   };
+}
+
+/**
+ * The standalone wallet's write: the entry insert (with `event`, the adjustment's event, in the
+ * same single-document insert), then the fold. `duplicate` when the key was there already.
+ */
+export async function applyStandalone(c: StoreCollections, op: WalletOperation, event: EventDocument | null): Promise<WalletApplyResult & { balanceMinor: bigint }> {
+  let duplicate = false;
+  try {
+    await c.ledger.insertOne(event ? { ...ledgerToDocument(op, false), event } : ledgerToDocument(op, false));
+  } catch (error) {
+    if (!isDuplicateKey(error)) throw error;
+    const existing = await c.ledger.findOne({ key: asId(op.key, 'key') });
+    if (!existing) throw error;
+    assertSameOperation(existing, op);
+    duplicate = true; // still fold: the first caller may have crashed before folding
+  }
+  return { duplicate, balanceMinor: await foldWallet(c, op.userId, op.key) };
 }
 
 /**
@@ -97,10 +104,10 @@ export async function foldWallet(c: StoreCollections, userId: string, ownKey?: s
     // The previous fold's entries are flagged before the unfolded ones are read, so no entry
     // already in the balance is ever read as unfolded.
     if (wallet?.lastBatch?.length) {
-      await c.ledger.updateMany({ key: { $in: wallet.lastBatch }, folded: false }, { $set: { folded: true } });
+      await c.ledger.updateMany({ key: { $in: wallet.lastBatch }, folded: false }, { $set: { folded: true }, $unset: { event: '' } });
     }
     const unfolded = await c.ledger
-      .find({ userId: user, folded: false }, { projection: { key: 1, amount: 1 } })
+      .find({ userId: user, folded: false }, { projection: { key: 1, amount: 1, event: 1 } })
       .sort({ _id: 1 })
       .limit(FOLD_BATCH)
       .toArray();
@@ -111,6 +118,8 @@ export async function foldWallet(c: StoreCollections, userId: string, ownKey?: s
       return balanceOf(await c.wallets.findOne({ _id: user })); // someone else folded ours
     }
     const sum = unfolded.reduce((total, entry) => total + fromLong(entry.amount), 0n);
+    // Events before the fold's claim: once an entry can be flagged folded, its event is recorded.
+    for (const entry of unfolded) if (entry.event) await insertEventOnce(c, entry.event);
     try {
       await claimFold(c, user, wallet, sum, keys);
     } catch (error) {
@@ -118,7 +127,7 @@ export async function foldWallet(c: StoreCollections, userId: string, ownKey?: s
       await sleep(backoffMs(round));
       continue;
     }
-    await c.ledger.updateMany({ key: { $in: keys } }, { $set: { folded: true } });
+    await c.ledger.updateMany({ key: { $in: keys } }, { $set: { folded: true }, $unset: { event: '' } });
     balance += sum;
     if (complete || ownKey === undefined || keys.includes(ownKey)) return balance;
   }
