@@ -23,7 +23,7 @@ import type { PostbackAction, PostbackAttempt, PostbackDecisionCode } from '../r
 import { ClickIdSchema, IdentifierSchema, type PostbackResult } from '../schemas.js';
 import { resolveRiskPolicy, type RiskPolicy } from '../risk.js';
 import { guardStorage } from '../storage-guard.js';
-import { userKeyedClick, userKeyedClickId } from '../user-keyed.js';
+import { isVirtualClickId, userKeyedClick, userKeyedClickId } from '../user-keyed.js';
 import { goalConversionId } from '../conversion.js';
 import { recordAttempt, withoutSecrets } from './handle-postback.js';
 import type { PostbackRequest } from './request.js';
@@ -198,6 +198,8 @@ async function toCommand(
     if (given === null) throw new Refusal('invalid_input', 'invalid_input', 'the click id is required');
     audit.clickId = given.slice(0, 256);
     if (!ClickIdSchema.safeParse(given).success) throw new Refusal('invalid_input', 'invalid_input', 'the click id must be a UUID');
+    // A virtual click belongs to its own user-keyed network: a tracker's sub-id can never move it.
+    if (isVirtualClickId(given)) throw new Refusal('unknown_click', 'unknown_click', 'user-keyed conversions are received on their own network route');
     clickId = given;
     const base = transactionId ?? given;
     // A goal names its conversion (`goal:<id>`), as on the generic route; the product decides which goals pay.

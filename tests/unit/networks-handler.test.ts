@@ -31,6 +31,16 @@ const get = (rawQuery: string) => ({ query: Object.fromEntries(new URLSearchPara
 const cpxQuery = (tx: string, user: string, amount: string, status = '1') => `status=${status}&trans_id=${tx}&user_id=${user}&amount_local=${amount}&hash=${md5(`${tx}-k`)}`;
 
 describe('handleNetworkCallback', () => {
+  it("a click-keyed tracker cannot move a user-keyed network's virtual click (unknown_click, nothing moves)", async () => {
+    const tracker = trackerWith({ cpx: cpx('k'), tracker: trackerPostback('t') });
+    expect(await tracker.handleNetworkCallback('cpx', get(cpxQuery('v1', 'u9', '3')))).toMatchObject({ decision: 'credited' });
+    const virtual = userKeyedClickId('cpx', 'v1');
+    const reversal = await tracker.handleNetworkCallback('tracker', get(`subid=${virtual}&tid=v1&payout=3&status=rejected&security_token=t`));
+    expect(reversal.decision).toBe('unknown_click');
+    expect((await tracker.getWallet('u9')).balance).toBe('3.00');
+  });
+
+
   it('converts the network unit with the rate (100 points = 1.00), exactly; an amount that does not fit is refused', async () => {
     const tracker = trackerWith({ cpx: cpx('k', { rate: '0.01' }) });
     const ok = await tracker.handleNetworkCallback('cpx', get(cpxQuery('t1', 'u1', '250')));
