@@ -12,6 +12,8 @@ import { runConformanceSuite } from 'clickcredit/testing';
 import { claimClick } from '../../adapters/mongodb/claim-click.js';
 import { openCollections } from '../../adapters/mongodb/collections.js';
 import { ledgerToDocument } from '../../adapters/mongodb/documents.js';
+import { eventToDocument } from '../../adapters/mongodb/events.js';
+import { eventOfAdjustment, eventOfConversion } from 'clickcredit/store';
 import { planConversion } from '../../adapters/mongodb/plan.js';
 import { uniqueSchema } from '../support/services.js';
 
@@ -39,8 +41,6 @@ if (!url) console.info('[mongodb] MONGODB_URL not set: MongoDB conformance suite
     runConformanceSuite({
       name: `mongodb (transactions: ${transactions})`,
       test: { describe, it, expect, beforeAll, afterAll },
-      // The MongoDB store keeps no event outbox yet (README "Events and webhooks").
-      skip: ['events'],
       createHarness: async () => {
         const db = await freshDb();
         const store = await createMongoStore({ db, client, transactions });
@@ -85,8 +85,10 @@ if (!url) console.info('[mongodb] MONGODB_URL not set: MongoDB conformance suite
       };
       // Exactly what the standalone step has written when a crash stops it after its first write.
       const plan = planConversion(clickDoc, null, command, false);
-      await claimClick(c, clickDoc, plan.clickSet!, { id: command.attemptId, at: now, insert: plan.insert, update: plan.update, attempt: plan.attempt });
+      const event = eventToDocument(eventOfConversion(plan, command.attemptId, now)!);
+      await claimClick(c, clickDoc, plan.clickSet!, { id: command.attemptId, at: now, insert: plan.insert, update: plan.update, attempt: plan.attempt, event });
       expect(await store.getEarning('earning-crash')).toBeNull();
+      expect(await store.events!.eventsOfUser('crash-user')).toEqual([]);
 
       const retried = await tracker.retryPendingCredits();
       expect(retried).toEqual({ settled: 1, remaining: 0 }); // no referrer: one credit owed
@@ -98,6 +100,27 @@ if (!url) console.info('[mongodb] MONGODB_URL not set: MongoDB conformance suite
       const again = await tracker.handlePostback({ query: { click_id: clickId }, body: { amount: '12.34', conversionId: 'conv' } });
       expect(again.duplicate).toBe(true);
       expect(await createMongoRawReads({ db }).cachedBalance('crash-user')).toBe(1234n);
+      // The journal's event, recorded once by the recovery; the replayed journal finish and the retry add none.
+      await c.clicks.updateOne({ _id: clickId }, { $set: { journal: { id: 'replayed', at: now, insert: plan.insert, update: null, attempt: null, event } } });
+      expect(await tracker.retryPendingCredits()).toMatchObject({ remaining: 0 });
+      const events = await store.events!.eventsOfUser('crash-user');
+      expect(events.map((e) => [e.id, e.type, e.data.walletDeltaMinor, e.state])).toEqual([['evt_attempt-crash', 'conversion.credited', 1234n, 'pending']]);
+    });
+
+    it('records the event of an adjustment whose process died before the fold, exactly once', async () => {
+      const c = openCollections(db);
+      const op = { key: 'adjustment:crashed', userId: 'adjust-crash', kind: 'manual_credit' as const, amountMinor: 250n, earningId: null, reversesKey: null, reason: 'goodwill', createdAt: new Date() };
+      const event = eventToDocument(eventOfAdjustment(op, 'evt_adjust-crash'));
+      // What the standalone adjustment has written when a crash stops it after the entry insert.
+      await c.ledger.insertOne({ ...ledgerToDocument(op, false), event });
+      expect(await store.events!.eventsOfUser('adjust-crash')).toEqual([]);
+      expect(await store.recoverOwed!(100)).toBeGreaterThan(0);
+      expect(await store.wallet.getBalance('adjust-crash')).toBe(250n);
+      // The replayed adjustment is a duplicate: no second entry, no second event.
+      expect(await store.admin.adjustWallet({ op, allowOverdraft: true, eventId: 'evt_adjust-crash' })).toMatchObject({ decision: 'duplicate', balanceMinor: 250n });
+      const events = await store.events!.eventsOfUser('adjust-crash');
+      expect(events.map((e) => [e.id, e.type, e.data.walletDeltaMinor, e.data.reason])).toEqual([['evt_adjust-crash', 'wallet.adjusted', 250n, 'goodwill']]);
+      expect((await c.ledger.findOne({ key: op.key }))?.event).toBeUndefined();
     });
 
     it('folds a ledger entry whose process died before moving the balance, exactly once', async () => {
