@@ -71,6 +71,9 @@ if (!url) console.info('[mongodb] MONGODB_URL not set: MongoDB conformance suite
       const ledger = await db.collection(names.ledger).indexes();
       expect(earnings.find((i) => i.name === 'one_earning_per_conversion')).toMatchObject({ unique: true, key: { clickId: 1, conversionId: 1 } });
       expect(ledger.find((i) => i.name === 'ledger_idempotency_key')).toMatchObject({ unique: true, key: { key: 1 } });
+      const events = await db.collection(names.events).indexes();
+      expect(events.find((i) => i.name === 'events_pending')).toMatchObject({ key: { createdAt: 1, order: 1 }, partialFilterExpression: { state: 'pending' } });
+      expect(events.map((i) => i.name)).toEqual(expect.arrayContaining(['events_by_user', 'events_recent', 'events_by_state']));
       await ensureIndexes(db); // idempotent
     });
 
