@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { signPostback } from 'clickcredit';
+import { startExample } from '../support/example-process.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'clickcredit-example-'));
 const running: ChildProcess[] = [];
@@ -13,43 +13,8 @@ afterAll(() => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** Starts an example the way `npm start` does and waits for its banner. */
-async function start(script: string, env: Record<string, string>): Promise<{ base: string; output: () => string; stop: () => Promise<void> }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
-    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, DATABASE_URL: '', REDIS_URL: '', MONGODB_URL: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  running.push(child);
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`example did not start:\n${output}`)), 60_000);
-    const check = setInterval(() => {
-      if (output.includes('3) See the wallets')) {
-        clearInterval(check);
-        clearTimeout(timer);
-        resolve();
-      }
-    }, 100);
-    child.on('exit', (code) => reject(new Error(`example exited with ${code}:\n${output}`)));
-  });
-  const stop = () => new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-  return { base: `http://127.0.0.1:${port}/api/v1/earn`, output: () => output, stop };
-}
+const start = (script: string, env: Record<string, string>) => startExample(script, { DATA_DIR: dataDir, ...env }, running);
 
 /** Runs the advertiser simulator as `npm run simulate -- <args>` does. */
 async function simulate(args: string[], env: Record<string, string>): Promise<{ code: number | null; output: string }> {

@@ -5,7 +5,7 @@
  * Redis stopped under load must give 503 at once and full service after, with the stored ledger
  * exact. The example's Redis client fails fast while disconnected (no offline queue).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +14,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresRawReads } from 'clickcredit/postgres';
 import { createRedisRawReads } from 'clickcredit/redis';
-import { freePort, startOwnPostgres, startOwnRedis, type OwnPostgres, type OwnRedis } from '../support/own-services.js';
+import { startExample as startProcess } from '../support/example-process.js';
+import { startOwnPostgres, startOwnRedis, type OwnPostgres, type OwnRedis } from '../support/own-services.js';
 import { describeFigures, runOutage, sleep, type LoadIdentity } from './outage-load.js';
 
 const DEMO: LoadIdentity = {
@@ -38,46 +39,8 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-interface Example {
-  base: string;
-  child: ChildProcess;
-  output(): string;
-  stop(): Promise<void>;
-}
-
 /** Starts an example the way `npm start` does and waits for its banner. */
-async function startExample(script: string, env: Record<string, string>): Promise<Example> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
-    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, DATABASE_URL: '', REDIS_URL: '', MONGODB_URL: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  running.push(child);
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`example did not start:\n${output}`)), 60_000);
-    const check = setInterval(() => {
-      if (output.includes('3) See the wallets')) {
-        clearInterval(check);
-        clearTimeout(timer);
-        resolve();
-      }
-    }, 50);
-    child.once('exit', (code) => {
-      clearInterval(check);
-      clearTimeout(timer);
-      reject(new Error(`example exited with ${code}:\n${output}`));
-    });
-  });
-  const stop = () => new Promise<void>((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-  return { base: `http://127.0.0.1:${port}/api/v1/earn`, child, output: () => output, stop };
-}
+const startExample = (script: string, env: Record<string, string>) => startProcess(script, { DATA_DIR: dataDir, ...env }, running);
 
 /** A fresh database on the own server, so each example run's ledger is its own. */
 async function freshDatabase(name: string): Promise<string> {
