@@ -119,6 +119,26 @@ async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 
 // Synchronous clean-up on exit: a test that throws (or a Ctrl-C) must not leave servers running.
 const onExit = new Set<() => void>();
 let exitHookInstalled = false;
+/**
+ * Starts a server on a port picked free. Another process may take the port before the server
+ * binds, so it retries on a new port (five tries); after the last, `dir` is removed and the error
+ * thrown. Returns the port the server runs on.
+ */
+async function startOnFreePort(start: (port: number) => Promise<void>, dir: string): Promise<number> {
+  for (let attempt = 0; ; attempt += 1) {
+    const port = await freePort();
+    try {
+      await start(port);
+      return port;
+    } catch (error) {
+      if (attempt >= 4) {
+        rmSync(dir, { recursive: true, force: true });
+        throw error;
+      }
+    }
+  }
+}
+
 function killOnExit(kill: () => void): () => void {
   if (!exitHookInstalled) {
     exitHookInstalled = true;
@@ -192,19 +212,7 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
     await waitFor(async () => !(await accepting(port)), `postgres on ${port} to stop`);
   };
 
-  // The port is picked free, but another process may take it before the server binds: retry.
-  for (let attempt = 0; ; attempt += 1) {
-    port = await freePort();
-    try {
-      await start();
-      break;
-    } catch (error) {
-      if (attempt >= 4) {
-        rmSync(root, { recursive: true, force: true });
-        throw error;
-      }
-    }
-  }
+  port = await startOnFreePort((free) => ((port = free), start()), root);
   const forget = killOnExit(() => {
     thawSync(dataDir);
     execFileSync('runuser', ['-u', 'postgres', '--', join(POSTGRES_BIN, 'pg_ctl'), '-D', dataDir, '-m', 'immediate', 'stop'], { stdio: 'ignore' });
@@ -312,18 +320,7 @@ export async function startOwnRedis(options: OwnRedisOptions = {}): Promise<OwnR
     await waitFor(async () => !(await accepting(port)), `redis on ${port} to stop`);
   };
 
-  for (let attempt = 0; ; attempt += 1) {
-    port = await freePort();
-    try {
-      await start();
-      break;
-    } catch (error) {
-      if (attempt >= 4) {
-        rmSync(dir, { recursive: true, force: true });
-        throw error;
-      }
-    }
-  }
+  port = await startOnFreePort((free) => ((port = free), start()), dir);
   const forget = killOnExit(() => {
     if (child?.exitCode === null) {
       child.kill('SIGKILL');
