@@ -34,7 +34,8 @@ import {
 } from 'clickcredit/store';
 import type { RawReads } from 'clickcredit/testing';
 import { memoryAdmin, memoryLeases } from './admin.js';
-import { memoryEvents, recordEvent, type MemoryEvents } from './events.js';
+import { memoryEvents, recordConversionEvent, recordEvent, type MemoryEvents } from './events.js';
+import { flat } from './flat.js';
 
 type OutboxRow = WalletOperation & { settledAt: Date | null };
 
@@ -130,7 +131,10 @@ export function createMemoryStore(): MemoryStore {
     async insertClick(click) {
       if (state.clicks.has(click.clickId)) throw new ConflictError('Click id already exists');
       claimNetworkTransaction(state, click);
-      state.clicks.set(click.clickId, { ...click });
+      // The URLs are built by concatenation: kept flat (see flat.ts).
+      flat(click.redirectUrl);
+      flat(click.postbackUrl);
+      state.clicks.set(flat(click.clickId), { ...click });
     },
 
     async recordVisit(clickId, at) {
@@ -157,7 +161,7 @@ export function createMemoryStore(): MemoryStore {
     },
 
     async recordPostbackAttempt(attempt) {
-      state.attempts.push({ ...attempt });
+      state.attempts.push(attemptRow(attempt));
     },
 
     async listPostbackAttempts(clickId) {
@@ -202,7 +206,7 @@ export function createMemoryStore(): MemoryStore {
 
     async settleOwedOperation(key, at) {
       const row = state.outbox.get(key);
-      if (row && row.settledAt === null) state.outbox.set(key, { ...row, settledAt: at });
+      if (row && row.settledAt === null) state.outbox.set(key, outboxRow(row, at));
     },
 
     async close() {},
@@ -242,7 +246,8 @@ function applyConversion(state: MemoryState, command: ConversionCommand): Conver
   const owed = moveMoney(state, transition.operations, command.ledger);
   state.attempts.push(attemptOfConversion(command, transition));
   const event = command.recordEvent === false ? null : eventOfConversion(transition, command.attemptId, command.now);
-  if (event) recordEvent(state.events, event);
+  // The row keeps what the event is derived from (the earning is stored already), not a copy.
+  if (event) recordConversionEvent(state.events, event, transition.decision, transition.earning!, command.attemptId);
   return { decision: transition.decision, earning: transition.earning ? { ...transition.earning } : null, owed, rule: transition.rule, event };
 }
 
@@ -294,7 +299,7 @@ function moveMoney(state: MemoryState, operations: WalletOperation[], ledger: 'i
   const owed: WalletOperation[] = [];
   for (const op of operations) {
     if (state.outbox.has(op.key)) continue;
-    state.outbox.set(op.key, { ...op, settledAt: null });
+    state.outbox.set(flat(op.key), outboxRow(op, null));
     owed.push({ ...op });
   }
   return owed;
@@ -309,8 +314,19 @@ function postEntry(state: MemoryState, op: WalletOperation): WalletApplyResult {
     }
     return { duplicate: true, balanceMinor: state.balances.get(op.userId) ?? 0n };
   }
-  const entry: LedgerEntry = { ...op, entryId: String(state.nextEntryId++) };
-  state.entriesByKey.set(op.key, entry);
+  // One object literal (one shape for every entry), its key flattened (see flat.ts).
+  const entry: LedgerEntry = {
+    key: flat(op.key),
+    userId: op.userId,
+    kind: op.kind,
+    amountMinor: op.amountMinor,
+    earningId: op.earningId,
+    reversesKey: op.reversesKey,
+    reason: op.reason,
+    createdAt: op.createdAt,
+    entryId: String(state.nextEntryId++),
+  };
+  state.entriesByKey.set(entry.key, entry);
   const list = state.entriesByUser.get(op.userId) ?? [];
   list.push(entry);
   state.entriesByUser.set(op.userId, list);
@@ -320,7 +336,40 @@ function postEntry(state: MemoryState, op: WalletOperation): WalletApplyResult {
 }
 
 function conversionKey(clickId: string, conversionId: string): string {
-  return `${clickId}\u0000${conversionId}`;
+  return flat(`${clickId}\u0000${conversionId}`);
+}
+
+/** A stored copy of an outbox row (one object literal: one shape for every row). */
+function outboxRow(op: WalletOperation, settledAt: Date | null): OutboxRow {
+  return {
+    key: op.key,
+    userId: op.userId,
+    kind: op.kind,
+    amountMinor: op.amountMinor,
+    earningId: op.earningId,
+    reversesKey: op.reversesKey,
+    reason: op.reason,
+    createdAt: op.createdAt,
+    settledAt,
+  };
+}
+
+/** A stored copy of an audit row. */
+function attemptRow(attempt: PostbackAttempt): PostbackAttempt {
+  return {
+    attemptId: flat(attempt.attemptId),
+    clickId: attempt.clickId,
+    conversionId: attempt.conversionId,
+    postbackStatus: attempt.postbackStatus,
+    amount: attempt.amount,
+    sourceIp: attempt.sourceIp,
+    rawData: attempt.rawData,
+    decision: attempt.decision,
+    earningId: attempt.earningId,
+    message: attempt.message,
+    receivedAt: attempt.receivedAt,
+    rule: attempt.rule ?? null,
+  };
 }
 
 function isAfter(earning: EarningRecord, cursor: EarningCursor): boolean {
