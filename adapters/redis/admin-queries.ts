@@ -21,6 +21,7 @@ import {
   type TimeRange,
 } from 'clickcredit';
 import { luaScript, runScript, type RedisClientLike } from './client.js';
+import type { ChangeLog } from './change-log.js';
 import type { KeyLayout } from './keys.js';
 import { luaJson } from './lua-json.js';
 import { attemptFromJson, clickFromJson, earningFromJson, ledgerEntryFromJson, operationToJson, type StoredJson } from './records.js';
@@ -71,10 +72,13 @@ function newestFirst<T>(position: (row: T) => { at: number; id: string }) {
 const STATS_DECISIONS: readonly PostbackDecisionCode[] = ['held', ...REFUSED_DECISIONS];
 
 /** The admin queries of a Redis store. */
-export function redisAdmin(client: RedisClientLike, keys: KeyLayout, events: { forAdjustment(userId: string): Promise<string>; order(at: Date): string } | null = null): AdminStore {
+export function redisAdmin(client: RedisClientLike, keys: KeyLayout, log: ChangeLog,
+  events: { forAdjustment(userId: string): Promise<string>; order(at: Date): string } | null = null): AdminStore {
   const allShards = () => Array.from({ length: keys.shards }, (_, shard) => keys.shardBase(shard));
 
   async function scan(kind: Kind, shards: string[], index: string, rest: Record<string, unknown>, query: AdminListQuery<TimeRange>): Promise<StoredJson[]> {
+    // The indexes hold every change once the log is folded: read your writes.
+    await log.foldAll();
     const request = luaJson({ op: 'scan', kind, index, filter: rest, need: query.limit, ...bounds(query) });
     const replies = await Promise.all(shards.map((base) => runScript(client, READ, base, request)));
     return replies.flatMap((reply) => (Array.isArray(reply) ? reply : []).map((text) => JSON.parse(String(text)) as StoredJson));
@@ -130,6 +134,8 @@ export function redisAdmin(client: RedisClientLike, keys: KeyLayout, events: { f
     async adjustWallet({ op, allowOverdraft, eventId }) {
       let reply: unknown;
       const eventsBase = events === null || eventId === undefined ? null : await events.forAdjustment(op.userId);
+      // The adjustment records its event directly: the events logged before it are recorded first.
+      if (eventsBase !== null) await log.foldAll();
       try {
         reply = await runScript(client, ADJUST, keys.userBase(op.userId), luaJson(operationToJson(op)), keys.userPrefix, allowOverdraft ? '1' : '0',
           eventsBase ?? '', eventsBase === null ? '' : (eventId ?? ''), events === null ? '0' : events.order(op.createdAt));
@@ -143,6 +149,7 @@ export function redisAdmin(client: RedisClientLike, keys: KeyLayout, events: { f
 
     async stats(query) {
       const step = query.bucket === 'hour' ? 3_600_000 : 86_400_000;
+      await log.foldAll();
       const request = luaJson({ op: 'stats', from: query.from.getTime(), to: query.to.getTime(), decisions: STATS_DECISIONS });
       const replies = await Promise.all(allShards().map((base) => runScript(client, READ, base, request)));
       const out = new Map<string, StatsRow>();

@@ -21,6 +21,8 @@ export interface CommandContext {
   eventsBase?: string | null;
   /** The event's order key (the store's hybrid clock, events.ts). */
   eventOrder?: string;
+  /** The change log the script appends its record to (change-log.ts). */
+  log: string;
 }
 
 function capToJson(cap: RiskCap | null): StoredJson | null {
@@ -42,7 +44,7 @@ export function riskToJson(risk: RiskPolicy | null | undefined): StoredJson | nu
  */
 export function conversionCommandJson(
   c: ConversionCommand,
-  { keys, crossSlot, auditTtl, eventsBase = null, eventOrder = '0' }: CommandContext,
+  { keys, crossSlot, auditTtl, eventsBase = null, eventOrder = '0', log }: CommandContext,
   reservations: StepReservations | null = null,
 ): StoredJson {
   const virtual = c.clickIfAbsent ?? null;
@@ -61,6 +63,7 @@ export function conversionCommandJson(
     conversionIp: c.conversionIp ?? null,
     eventsBase,
     eventOrder,
+    log,
     recordEvent: c.recordEvent !== false && eventsBase !== null,
     // The UTC day of the counters (riskCounterKeys) and their expiry: a day after the day ends.
     day: c.now.toISOString().slice(0, 10),

@@ -4,6 +4,7 @@
  * @module
  */
 import type { DeliveryState, EventDelivery, EventFacts, EventStore, EventType, StoredEvent } from 'clickcredit';
+import type { ChangeLog } from './change-log.js';
 import { luaScript, runScript, type RedisClientLike } from './client.js';
 import { eventDeliveryLua, eventPageLua } from './scripts/prelude-events.lua.js';
 
@@ -79,8 +80,13 @@ const newestFirst = (a: EventDelivery, b: EventDelivery) =>
  * who had an adjustment (`<prefix>:{u:<id>}:ev`, listed in the registry `<prefix>:{evusers}`),
  * since each script writes its event in its own slot. Lists merge the bases; within a base the
  * order is the recording order, across bases the order key (a hybrid clock of the step's time).
+ * Every read folds the change log first (change-log.ts), so it sees every event recorded so far.
  */
-export function redisEvents(client: RedisClientLike, bases: () => Promise<string[]>): EventStore {
+export function redisEvents(client: RedisClientLike, listBases: () => Promise<string[]>, log: ChangeLog): EventStore {
+  const bases = async () => {
+    await log.foldAll();
+    return listBases();
+  };
   // Where an event was last seen: the worker reads pending events before it updates them.
   const baseOf = new Map<string, string>();
   const remember = (base: string, events: EventDelivery[]) => {
@@ -90,9 +96,10 @@ export function redisEvents(client: RedisClientLike, bases: () => Promise<string
   };
   const read = async (base: string, ids: string[]) => remember(base, ids.length === 0 ? [] : present(await client.hmget(`${base}:events`, ...ids)));
   const locate = async (id: string): Promise<string | null> => {
+    await log.foldAll();
     const known = baseOf.get(id);
     if (known !== undefined) return known;
-    const all = await bases();
+    const all = await listBases();
     const found = await Promise.all(all.map(async (base) => ((await client.hmget(`${base}:events`, id))[0] ?? null) !== null));
     const at = found.indexOf(true);
     return at < 0 ? null : all[at]!;

@@ -7,6 +7,7 @@
  */
 import { ConflictError, type ClickStore, type ConversionDecision, type EarningRecord, type RiskRuleCode, type WalletPort } from 'clickcredit';
 import { redisAdmin, redisLeases } from './admin-queries.js';
+import { changeLog } from './change-log.js';
 import { eventOfReply, redisEvents } from './events.js';
 import { countConnectionLosses, luaScript, runScript, type RedisArg, type RedisClientLike } from './client.js';
 import { SCRIPTS } from './commands.js';
@@ -89,15 +90,18 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   // The event outbox. Standalone: one slot, `{events}`, which every script may touch. Cluster
   // layout: each script writes its event in its own slot (`<shard>:ev`, `{u:<id>}:ev`).
   const eventBases = eventBasesOf(client, keys, crossSlot);
+  // Admin indexes and events: one change-log record per change, folded before they are read.
+  const log = changeLog(client, keys, crossSlot);
+  const logOf = (clickId: string) => log.ofShard(keys.shardOf(clickId));
 
   const store: RedisStore = {
     name: crossSlot ? 'redis-cluster' : 'redis',
     supportsInlineLedger: !crossSlot,
     layout,
     wallet,
-    admin: redisAdmin(client, keys, eventBases),
+    admin: redisAdmin(client, keys, log, eventBases),
     leases: redisLeases(client, keys),
-    events: redisEvents(client, eventBases.all),
+    events: redisEvents(client, eventBases.all, log),
 
     // SET NX in the click's shard: of two inserts of one id, exactly one creates the key.
     async insertClick(click) {
@@ -111,7 +115,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
         throw new ConflictError('Redis cluster layout: a network click must carry the id userKeyedClickId(network, transactionId)');
       }
       const inserted = await run('insertClick', keys.clickBase(click.clickId), click.clickId, json,
-        keyExpiry, expiresAt, click.createdAt.getTime() - retentionMs, ntx?.base ?? '', ntx?.field ?? '');
+        keyExpiry, expiresAt, click.createdAt.getTime() - retentionMs, ntx?.base ?? '', ntx?.field ?? '', logOf(click.clickId));
       if (Number(inserted) === 2) throw new ConflictError('Network transaction id already exists');
       // ioredis sends a command again when a dropped connection lost its reply: the second SET NX
       // then finds this very click, which is this call's success, not somebody else's id.
@@ -136,13 +140,14 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     async applyConversion(c) {
       // Cluster layout with daily caps: reserve on the day counters first (other slots).
       const reservations = crossSlot ? await reserveCounters(client, keys, c) : null;
-      const command = conversionCommandJson(c, { keys, crossSlot, auditTtl, eventsBase: eventBases.ofClick(c.clickId), eventOrder: eventBases.order(c.now) }, reservations);
+      const command = conversionCommandJson(c, { keys, crossSlot, auditTtl, eventsBase: eventBases.ofClick(c.clickId), eventOrder: eventBases.order(c.now), log: logOf(c.clickId) }, reservations);
       const result = parse(await run('applyConversion', keys.clickBase(c.clickId), luaJson(command)).catch(async (error: unknown) => {
         // An error reply is a refusal before any write: the reservations go back. Anything else
         // (a lost connection, a timeout) may have run: they stay (over-counting, never under).
         if (reservations && isErrorReply(error)) await settleReservations(client, reservations, null).catch(() => undefined);
         throw error;
       }));
+      if (result.fold === true) log.foldSoon();
       const earning = earningOf(result.earning);
       if (reservations) await settleReservations(client, reservations, result.counted === true && earning ? earning.amountMinor : null);
       if (crossSlot && earning !== null && result.created === true) await indexNow(client, keys, earning);
@@ -153,7 +158,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     // Append-only: concurrent attempts are all kept, in the order Redis ran them.
     async recordPostbackAttempt(attempt) {
       const clickId = attempt.clickId ?? '';
-      await run('recordAttempt', keys.clickBase(clickId), clickId, luaJson(attemptToJson(attempt)), auditTtl);
+      await run('recordAttempt', keys.clickBase(clickId), clickId, luaJson(attemptToJson(attempt)), auditTtl, logOf(clickId));
     },
 
     async listPostbackAttempts(clickId) {
@@ -172,22 +177,29 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       if (clickId === null) return { decision: 'not_found', earning: null, owed: [] };
       const result = parse(await run('decideApproval', keys.clickBase(clickId), luaJson({
         earningId: c.earningId, approve: c.approve, now: c.now.getTime(), ledger: c.ledger, userPrefix: keys.userPrefix, crossSlot,
-        eventsBase: eventBases.ofClick(clickId), eventOrder: eventBases.order(c.now), recordEvent: c.recordEvent !== false,
+        eventsBase: eventBases.ofClick(clickId), eventOrder: eventBases.order(c.now), recordEvent: c.recordEvent !== false, log: logOf(clickId),
       })));
+      if (result.fold === true) log.foldSoon();
       return { decision: result.decision, earning: earningOf(result.earning), owed: asList(result.owed).map(operationFromJson), event: eventOfReply(result.event) };
     },
 
     // Key TTLs end clicks; this only marks pending clicks past expiry as expired, shard by shard,
     // each shard in one script (a postback of the same click sees either state, both `expired`).
+    // A worker job: it folds the change log too, so the log stays short.
     async expireClicks(now, limit) {
       let expired = 0;
       for (let shard = 0; shard < keys.shards && expired < limit; shard += 1) {
-        expired += Number(await run('expireClicks', keys.shardBase(shard), now.getTime(), limit - expired));
+        expired += Number(await run('expireClicks', keys.shardBase(shard), now.getTime(), limit - expired, log.ofShard(shard)));
       }
+      await log.foldAll();
       return expired;
     },
 
-    listOwedOperations: (limit) => listOwed(client, keys, limit),
+    // A worker job too: folds the change log on the way.
+    async listOwedOperations(limit) {
+      await log.foldAll();
+      return listOwed(client, keys, limit);
+    },
 
     // Settling is idempotent: the first settle wins, later ones change nothing.
     async settleOwedOperation(key, at) {

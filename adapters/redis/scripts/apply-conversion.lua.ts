@@ -22,10 +22,10 @@
 import { ledgerPreludeLua } from './prelude-ledger.lua.js';
 import { moneyPreludeLua } from './prelude-money.lua.js';
 import { riskPreludeLua } from './prelude-risk.lua.js';
-import { adminIndexPreludeLua } from './prelude-admin-index.lua.js';
-import { eventsPreludeLua } from './prelude-events.lua.js';
+import { eventFactsPreludeLua } from './prelude-events.lua.js';
+import { logPreludeLua } from './prelude-log.lua.js';
 
-export const applyConversionLua = '#!lua\n' + moneyPreludeLua + ledgerPreludeLua + riskPreludeLua + adminIndexPreludeLua + eventsPreludeLua + String.raw`
+export const applyConversionLua = '#!lua\n' + moneyPreludeLua + ledgerPreludeLua + riskPreludeLua + logPreludeLua + eventFactsPreludeLua + String.raw`
 local base = KEYS[1]
 local c = cjson.decode(ARGV[1])
 local now = c.now
@@ -273,9 +273,6 @@ elseif click_text then
 end
 if click_left_pending and not click_created then redis.call('ZREM', base .. ':pending', c.clickId) end
 if earning_text then redis.call('SET', base .. ':earning:' .. earning.earningId, earning_text) end
--- Admin indexes (prelude-admin-index), in this same step as the records they index.
-if click_text then ix_click(base, click, click_created, prev_click_status) end
-if earning_text then ix_earning(base, earning, earning_created, click, prev_e_status, prev_e_approval) end
 if earning_created then
   redis.call('HSET', conv_key, c.conversionId, earning.earningId)
   if c.crossSlot then
@@ -296,15 +293,23 @@ local owed = write_step_money(base, c, ops, states, now)
 local audit_key = base .. ':audit:' .. c.clickId
 redis.call('RPUSH', audit_key, audit)
 if c.auditTtl > 0 then redis.call('EXPIRE', audit_key, c.auditTtl) end
-ix_attempt(base, audit_row, click, audit)
-if c.auditTtl > 0 then ix_trim_attempts(base, now - c.auditTtl * 1000) end
 
--- The event of the change, in this same script (standalone layout: c.eventsBase is set).
+-- The admin indexes and the event: one record in the change log (prelude-log), folded later in
+-- this order (fold-log) before any admin read or event read sees the indexes or the outbox.
+local meta = { b = base }
+if c.auditTtl > 0 then meta.ttl = c.auditTtl end
+if click_text then meta.c = log_click(click, click_created, prev_click_status) end
+if earning_text then meta.e = log_earning(earning, earning_created, click.network, prev_e_status, prev_e_approval) end
+if click then meta.a = { u = click.userId, p = click.productId, n = log_set(click.network) } end
 local event = nil
-if c.recordEvent and earning_changed then event = ev_conversion(c.eventsBase, c.attemptId, decision, earning, now, c.eventOrder) end
+if c.recordEvent and earning_changed then
+  event = ev_conversion(c.attemptId, decision, earning, now, c.eventOrder)
+  meta.ev = event
+end
+local fold = log_append(c.log, meta, audit) >= LOG_FOLD_AT
 -- The earning goes back as the text already made (or read, when unchanged): not encoded again.
 local head = cjson.encode({ decision = decision, owed = owed, created = earning_created, rule = rule, counted = counted,
-  event = event or cjson.null })
+  event = event or cjson.null, fold = fold })
 local shown = 'null'
 if show_earning and earning then shown = earning_text or raw_earning_text or cjson.encode(earning) end
 return string.sub(head, 1, -2) .. ',"earning":' .. shown .. '}'

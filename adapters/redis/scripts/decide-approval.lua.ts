@@ -6,10 +6,10 @@
  */
 import { ledgerPreludeLua } from './prelude-ledger.lua.js';
 import { moneyPreludeLua } from './prelude-money.lua.js';
-import { adminIndexPreludeLua } from './prelude-admin-index.lua.js';
-import { eventsPreludeLua } from './prelude-events.lua.js';
+import { eventFactsPreludeLua } from './prelude-events.lua.js';
+import { logPreludeLua } from './prelude-log.lua.js';
 
-export const decideApprovalLua = '#!lua\n' + moneyPreludeLua + ledgerPreludeLua + adminIndexPreludeLua + eventsPreludeLua + String.raw`
+export const decideApprovalLua = '#!lua\n' + moneyPreludeLua + ledgerPreludeLua + logPreludeLua + eventFactsPreludeLua + String.raw`
 local base = KEYS[1]
 local c = cjson.decode(ARGV[1])
 if c.crossSlot and c.ledger == 'inline' then return redis.error_reply('ERR inline ledger needs the standalone layout') end
@@ -24,6 +24,7 @@ if e.status ~= 'completed' or e.approvalStatus ~= 'pending' then
   return cjson.encode({ decision = 'not_held', earning = e, owed = {} })
 end
 local ops = {}
+local prev_status, prev_approval = e.status, e.approvalStatus
 e.updatedAt = c.now
 if c.approve then
   e.approvalStatus = 'manual_approved'; e.credited = true; e.creditedAt = c.now
@@ -36,13 +37,17 @@ if not states then return redis.error_reply(refused) end
 local text = cjson.encode(e)
 
 redis.call('SET', key, text)
-ix_earning(base, e, false, nil)
 local owed = write_step_money(base, c, ops, states, c.now)
+-- The index move and the event: one change-log record (prelude-log), folded in order.
+local meta = { b = base, e = log_earning(e, false, nil, prev_status, prev_approval) }
 local event = nil
 if c.recordEvent and c.eventsBase ~= cjson.null and c.eventsBase ~= nil then
-  event = ev_record(c.eventsBase, 'evt_' .. e.earningId .. (c.approve and '_approved' or '_rejected'),
-    c.approve and 'earning.approved' or 'earning.rejected', e.userId, c.now,
-    ev_earning_data(e, c.approve and 'approved' or 'approval_rejected', c.approve and 1 or 0), c.eventOrder)
+  -- Recorded once by id at the fold: a decision applies once, so its event is new.
+  event = { id = 'evt_' .. e.earningId .. (c.approve and '_approved' or '_rejected'),
+    type = c.approve and 'earning.approved' or 'earning.rejected', userId = e.userId, createdAt = c.now,
+    data = ev_earning_data(e, c.approve and 'approved' or 'approval_rejected', c.approve and 1 or 0), order = c.eventOrder }
+  meta.ev = event
 end
-return cjson.encode({ decision = 'applied', earning = e, owed = owed, event = event or cjson.null })
+local fold = log_append(c.log, meta) >= LOG_FOLD_AT
+return cjson.encode({ decision = 'applied', earning = e, owed = owed, event = event or cjson.null, fold = fold })
 `;

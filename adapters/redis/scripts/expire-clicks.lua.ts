@@ -2,12 +2,13 @@
  * Lua: mark at most ARGV[2] pending clicks of one shard whose expiry is <= ARGV[1] (epoch ms)
  * as expired. KEYS[1] is the shard base; its `:pending` sorted set holds the pending clicks by
  * expiry. Members whose key already ended (retention passed) are only dropped from the index.
- * Returns how many clicks it marked.
+ * ARGV[3] is the change log (prelude-log) that gets each status move. Returns how many clicks
+ * it marked.
  * @module
  */
-import { adminIndexPreludeLua } from './prelude-admin-index.lua.js';
+import { logPreludeLua } from './prelude-log.lua.js';
 
-export const expireClicksLua = '#!lua\n' + adminIndexPreludeLua + String.raw`
+export const expireClicksLua = '#!lua\n' + logPreludeLua + String.raw`
 local base = KEYS[1]
 local now = tonumber(ARGV[1])
 local ids = redis.call('ZRANGEBYSCORE', base .. ':pending', '-inf', now, 'LIMIT', 0, tonumber(ARGV[2]))
@@ -21,7 +22,7 @@ for _, id in ipairs(ids) do
     if click.status == 'pending' then
       click.status = 'expired'; click.updatedAt = now
       redis.call('SET', key, cjson.encode(click), 'KEEPTTL')
-      ix_click(base, click, false)
+      log_append(ARGV[3], { b = base, c = log_click(click, false, 'pending') })
       count = count + 1
     end
   end

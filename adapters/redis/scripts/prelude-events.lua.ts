@@ -1,14 +1,14 @@
 /**
- * Lua prelude: the event outbox of the standalone layout, in the slot `<prefix>:{events}` (a
- * standalone server lets one script touch it beside the click's and the user's keys, so the
- * event is written by the very script that makes the change). Keys under the events base `ev`:
+ * Lua preludes of the event outbox: the facts of an event (written into the change log by the
+ * script that makes the change, see prelude-log) and recording it in an events base (standalone
+ * layout: `<prefix>:{events}`; cluster layout: `<shard>:ev`, `{u:<id>}:ev`). Keys under `ev`:
  * `ev:events` (hash id -> event JSON with its delivery state), `ev:seq` (recording counter),
  * `ev:pending` (zset seq -> id, recording order), `ev:time` and `ev:state:<state>` (zsets
  * createdAt -> id, the admin lists), `ev:user:<userId>` (zset seq -> id, a user's order).
  * The rules are those of src/events/events-of.ts.
  * @module
  */
-export const eventsPreludeLua = String.raw`
+export const eventFactsPreludeLua = String.raw`
 local function ev_negate(amount)
   if amount == '0' then return '0' end
   if string.sub(amount, 1, 1) == '-' then return string.sub(amount, 2) end
@@ -28,9 +28,31 @@ local function ev_earning_data(e, change, sign)
     commissionDelta = ev_signed(e.commission or '0', sign), ledgerKey = cjson.null, reason = cjson.null }
 end
 
+local EV_CONVERSION_TYPES = { credited = 'conversion.credited', netted = 'conversion.credited', held = 'conversion.held',
+  recorded_pending = 'conversion.pending', rejected = 'conversion.rejected', reversed = 'conversion.reversed',
+  pre_reversed = 'conversion.reversed' }
+
+-- The event of a conversion step (decision, earning after the step), not yet recorded; nil when
+-- the step has none. 'order' (the client's hybrid clock, see events.ts) is text: cjson would
+-- round a 16-digit number.
+local function ev_conversion(attempt_id, decision, e, at, order)
+  if e == nil then return nil end
+  local etype = EV_CONVERSION_TYPES[decision]
+  if decision == 'cancelled' then etype = (e.cancelReason == 'reversed') and 'conversion.reversed' or 'conversion.rejected' end
+  if etype == nil then return nil end
+  local sign = (decision == 'credited') and 1 or ((decision == 'reversed') and -1 or 0)
+  return { id = 'evt_' .. attempt_id, type = etype, userId = e.userId, createdAt = at,
+    data = ev_earning_data(e, decision, sign), order = order or cjson.null }
+end
+`;
+
+/**
+ * Recording an event in an events base: written by the fold of the change log (fold-log) for
+ * the events of clicks and earnings, and directly by the adjustment script.
+ */
+export const eventsPreludeLua = String.raw`
 -- Records one event as pending (an id already recorded is left alone); returns the event or nil.
--- 'order' (the client's hybrid clock, see events.ts, as text: cjson would round a 16-digit
--- number) orders a user's events across slots.
+-- 'order' (the client's hybrid clock, see events.ts, as text) orders a user's events across slots.
 local function ev_record(ev, id, etype, user, at, data, order)
   if redis.call('HEXISTS', ev .. ':events', id) == 1 then return nil end
   local seq = redis.call('INCR', ev .. ':seq')
@@ -42,20 +64,6 @@ local function ev_record(ev, id, etype, user, at, data, order)
   redis.call('ZADD', ev .. ':state:pending', at, id)
   redis.call('ZADD', ev .. ':user:' .. user, seq, id)
   return event
-end
-
-local EV_CONVERSION_TYPES = { credited = 'conversion.credited', netted = 'conversion.credited', held = 'conversion.held',
-  recorded_pending = 'conversion.pending', rejected = 'conversion.rejected', reversed = 'conversion.reversed',
-  pre_reversed = 'conversion.reversed' }
-
--- The event of a conversion step (decision, earning after the step), recorded; nil when none.
-local function ev_conversion(ev, attempt_id, decision, e, at, order)
-  if ev == nil or ev == cjson.null or ev == '' or e == nil then return nil end
-  local etype = EV_CONVERSION_TYPES[decision]
-  if decision == 'cancelled' then etype = (e.cancelReason == 'reversed') and 'conversion.reversed' or 'conversion.rejected' end
-  if etype == nil then return nil end
-  local sign = (decision == 'credited') and 1 or ((decision == 'reversed') and -1 or 0)
-  return ev_record(ev, 'evt_' .. attempt_id, etype, e.userId, at, ev_earning_data(e, decision, sign), order)
 end
 `;
 
