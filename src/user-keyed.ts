@@ -6,6 +6,7 @@
  * click's primary key, plus a unique constraint on the pair where the store has constraints.
  * @module
  */
+import { hash } from 'node:crypto';
 import { v5 as uuidv5 } from 'uuid';
 import type { ClickRecord } from './records.js';
 
@@ -21,7 +22,33 @@ export const USER_KEYED_EXPIRES_AT = new Date('9999-12-31T23:59:59.000Z');
  * that comes first) all land on the same click.
  */
 export function userKeyedClickId(network: string, transactionId: string): string {
-  return uuidv5(`${network}\u0000${transactionId}`, USER_KEYED_NAMESPACE);
+  const name = `${network}\u0000${transactionId}`;
+  // A lone surrogate has no UTF-8 form: the uuid package refuses it (URIError), and so does this.
+  if (LONE_SURROGATE.test(name)) return uuidv5(name, USER_KEYED_NAMESPACE);
+  return uuidV5(NAMESPACE_BYTES, name);
+}
+
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** {@link USER_KEYED_NAMESPACE} as its 16 bytes. */
+const NAMESPACE_BYTES = Buffer.from(USER_KEYED_NAMESPACE.replace(/-/g, ''), 'hex');
+
+/**
+ * RFC 9562 UUID v5 of a well-formed `name` (its UTF-8 bytes) in a namespace: what the uuid
+ * package's `v5` answers, with one one-shot SHA-1 of node:crypto, written
+ * as one flat string (the id is kept by every store).
+ */
+function uuidV5(namespace: Buffer, name: string): string {
+  const bytes = Buffer.allocUnsafe(16 + Buffer.byteLength(name, 'utf8'));
+  namespace.copy(bytes, 0);
+  bytes.write(name, 16, 'utf8');
+  const digest = hash('sha1', bytes, 'buffer');
+  digest[6] = (digest[6]! & 0x0f) | 0x50;
+  digest[8] = (digest[8]! & 0x3f) | 0x80;
+  const hex = digest.toString('hex', 0, 16);
+  const id = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  id.charCodeAt(0);
+  return id;
 }
 
 /**

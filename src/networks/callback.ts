@@ -36,7 +36,10 @@ export function networkCallbackOf(network: string, request: PostbackRequest, pub
 }
 
 function flatten(source: Record<string, unknown>, prefix: string, into: Record<string, Scalar>, depth: number, count: { fields: number }): void {
-  for (const [key, value] of Object.entries(source)) {
+  // Own enumerable string keys in order, as Object.entries gives them, without the pair arrays.
+  for (const key in source) {
+    if (!Object.hasOwn(source, key)) continue;
+    const value = source[key];
     const name = prefix === '' ? key : `${prefix}.${key}`;
     if (++count.fields > MAX_FIELDS) throw new RangeError('Callback has too many fields');
     if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {

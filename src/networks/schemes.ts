@@ -62,14 +62,17 @@ export function fieldDigest(options: FieldDigestOptions): SyncNetworkAuth {
   const secrets = secretList(options.secrets, 'fieldDigest');
   if (!Array.isArray(options.fields) || options.fields.length === 0) throw new TypeError('clickcredit fieldDigest: give the fields the digest covers');
   const param = options.param ?? 'hash';
-  const formula = { algorithm: options.algorithm, separator: options.separator ?? '', secretPosition: options.secretPosition ?? 'suffix' };
+  const separator = options.separator ?? '';
+  const secretPosition = options.secretPosition ?? 'suffix';
+  // One formula per secret, built once.
+  const formulas = secrets.map((secret) => ({ algorithm: options.algorithm, separator, secretPosition, secret }));
   return {
     name: `field-digest(${param})`,
     verify(callback) {
       const given = firstValue(callback.params[param]);
       if (given === null) return { ok: false, reason: `${param} missing` };
       const values = options.fields.map((field) => firstValue(callback.params[field]) ?? '');
-      const expected = secrets.map((secret) => offerwallDigest({ ...formula, secret }, values));
+      const expected = formulas.map((formula) => offerwallDigest(formula, values));
       return digestMatches(given.trim().toLowerCase(), expected) ? { ok: true } : { ok: false, reason: `${param} does not match` };
     },
   };

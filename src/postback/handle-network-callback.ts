@@ -20,14 +20,14 @@ import { settleOwed } from '../owed.js';
 import { emitEvent } from '../events/emit.js';
 import type { ConversionCommand, ConversionOutcome } from '../ports.js';
 import type { PostbackAction, PostbackAttempt, PostbackDecisionCode } from '../records.js';
-import { ClickIdSchema, IdentifierSchema, type PostbackResult } from '../schemas.js';
+import { IdentifierSchema, type PostbackResult } from '../schemas.js';
 import { resolveRiskPolicy, type RiskPolicy } from '../risk.js';
 import { guardStorage } from '../storage-guard.js';
 import { isVirtualClickId, userKeyedClick, userKeyedClickId } from '../user-keyed.js';
 import { goalConversionId } from '../conversion.js';
-import { recordAttempt, withoutSecrets } from './handle-postback.js';
-import type { PostbackRequest } from './request.js';
-import { runVerifiers } from './verifier.js';
+import { recordAttempt } from './handle-postback.js';
+import { isClickIdText, isIdentifierText, type PostbackRequest } from './request.js';
+import { verifyAll } from './verifier.js';
 
 /** A configured network with its settings parsed at start-up. */
 export interface ResolvedNetwork {
@@ -86,9 +86,8 @@ export async function handleNetworkCallback(o: ResolvedOptions, name: string, re
     receivedAt: now,
     rule: null,
   };
-  // Until the request is read, a refusal reply sees the request with no fields.
-  const unread: NetworkCallback = { ...request, network: name, params: {}, fullUrl: `${o.publicUrl}/postback/${encodeURIComponent(name)}` };
-  const context: ReplyContext = { callback: unread, transactionId: null, result: null };
+  // Set to the callback once it is read (a refusal before that sees the request with no fields).
+  const context: ReplyContext = { callback: null as unknown as NetworkCallback, transactionId: null, result: null };
   const refuse = async (refusal: Refusal): Promise<NetworkCallbackOutcome> => {
     await recordAttempt(o, { ...audit, decision: refusal.decision, message: `${name}: ${refusal.message}` });
     return { reply: def.replies.refusal(refusal.code, context), decision: refusal.decision, result: null };
@@ -98,13 +97,15 @@ export async function handleNetworkCallback(o: ResolvedOptions, name: string, re
   try {
     callback = networkCallbackOf(name, request, o.publicUrl);
   } catch (error) {
+    context.callback = { ...request, network: name, params: {}, fullUrl: `${o.publicUrl}/postback/${encodeURIComponent(name)}` };
     audit.rawData = { unreadable: safeText({ query: request.query, body: request.body }) };
     return refuse(new Refusal('invalid_input', 'invalid_input', (error as Error).message));
   }
   context.callback = callback;
-  audit.rawData = { network: name, ...withoutSecrets(callback.params, network.secretParams) };
+  audit.rawData = storedParams(name, callback.params, network.secretParams);
 
-  const verdict = await runVerifiers(def.auth, callback);
+  const checked = verifyAll(def.auth, callback);
+  const verdict = checked instanceof Promise ? await checked : checked;
   if (!verdict.ok) {
     prefillAudit(network, callback, audit);
     o.logger.warn('network callback refused by verification', { network: name, reason: verdict.reason, sourceIp });
@@ -130,8 +131,9 @@ export async function handleNetworkCallback(o: ResolvedOptions, name: string, re
   try {
     if (!o.recordEvents) command.recordEvent = false;
     outcome = await guardStorage(o, 'applyConversion', () => o.storage.applyConversion(command));
-    await settleOwed(o, outcome.owed);
-    await emitEvent(o, outcome.event);
+    // Awaited only when there is something to do, as on the generic route.
+    if (outcome.owed.length > 0) await settleOwed(o, outcome.owed);
+    if (outcome.event && o.onEvent !== null) await emitEvent(o, outcome.event);
 
   } catch (error) {
     // Nothing was applied (or it was, and the network's retry will answer duplicate): retry later.
@@ -197,7 +199,7 @@ async function toCommand(
     const given = nonEmpty(read(fields.clickId));
     if (given === null) throw new Refusal('invalid_input', 'invalid_input', 'the click id is required');
     audit.clickId = given.slice(0, 256);
-    if (!ClickIdSchema.safeParse(given).success) throw new Refusal('invalid_input', 'invalid_input', 'the click id must be a UUID');
+    if (!isClickIdText(given)) throw new Refusal('invalid_input', 'invalid_input', 'the click id must be a UUID');
     // A virtual click belongs to its own user-keyed network: a tracker's sub-id can never move it.
     if (isVirtualClickId(given)) throw new Refusal('unknown_click', 'unknown_click', 'user-keyed conversions are received on their own network route');
     clickId = given;
@@ -241,12 +243,14 @@ async function toCommand(
   if (def.keyedBy === 'user') {
     const networkUser = nonEmpty(read(fields.userId));
     if (networkUser === null) throw new Refusal('invalid_input', 'invalid_input', 'the user id is required');
-    const resolved = def.resolveUser ? await def.resolveUser(networkUser, callback) : networkUser;
+    const mapped = def.resolveUser ? def.resolveUser(networkUser, callback) : networkUser;
+    const resolved = isThenable(mapped) ? await mapped : mapped;
     if (resolved === null || resolved === undefined || resolved === '') {
       throw new Refusal('unknown_user', 'invalid_input', `unknown user "${networkUser.slice(0, 64)}": refused, nothing credited`);
     }
     userId = checkId(resolved, 'user id');
-    const referrer = o.referrals ? await o.referrals.referrerOf(userId) : null;
+    const found = o.referrals ? o.referrals.referrerOf(userId) : null;
+    const referrer = isThenable(found) ? await found : found;
     const referrerId = referrer && referrer !== userId && o.commissionPpm > 0 ? referrer : null;
     clickIfAbsent = userKeyedClick({
       network: network.name,
@@ -340,9 +344,29 @@ function nonEmpty(value: string | null): string | null {
   return value === null || value === '' ? null : value;
 }
 
+/** `IdentifierSchema`'s check (it trims, then checks the trimmed text), without a schema run. */
 function checkId(value: string, what: string): string {
-  if (!IdentifierSchema.safeParse(value).success) throw new Refusal('invalid_input', 'invalid_input', `the ${what} must be 1 to 256 characters without control characters`);
+  if (!isIdentifierText(value.trim())) throw new Refusal('invalid_input', 'invalid_input', `the ${what} must be 1 to 256 characters without control characters`);
   return value;
+}
+
+/**
+ * The audit row's (and the earning's) copy of a callback's params: `network` first, then every
+ * parameter but the secret ones, in one object (what `{ network, ...withoutSecrets(params) }` gives).
+ */
+function storedParams(name: string, params: Readonly<Record<string, unknown>>, secretParams: readonly string[]): Record<string, unknown> {
+  const stored: Record<string, unknown> = { network: name };
+  for (const key in params) {
+    if (secretParams.length > 0 && secretParams.includes(key)) continue;
+    // As a spread would: a `__proto__` field is an own property, never the prototype.
+    if (key === '__proto__') Object.defineProperty(stored, key, { value: params[key], enumerable: true, writable: true, configurable: true });
+    else stored[key] = params[key];
+  }
+  return stored;
+}
+
+function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as PromiseLike<T> | null)?.then === 'function';
 }
 
 function safeText(value: unknown): string {

@@ -22,7 +22,7 @@ import { settleOwed } from '../owed.js';
 import { emitEvent } from '../events/emit.js';
 import { isClickIdText, isIdentifierText, mergePostbackParams, readPostbackFields, type PostbackFields, type PostbackRequest } from './request.js';
 import { DEFAULT_POSTBACK_STATUS } from './status-map.js';
-import { runVerifiers } from './verifier.js';
+import { verifyAll } from './verifier.js';
 
 /** Handles one postback end to end; see {@link ClickTracker.handlePostback}. */
 export async function handlePostback(options: ResolvedOptions, request: PostbackRequest): Promise<PostbackResult> {
@@ -46,7 +46,8 @@ export async function handlePostback(options: ResolvedOptions, request: Postback
 
   // No verifiers (allowUnverifiedPostbacks): nothing to run, no verifiable copy of the request.
   if (options.verifiers.length > 0) {
-    const verdict = await runVerifiers(options.verifiers, { ...request, params });
+    const checked = verifyAll(options.verifiers, { ...request, params });
+    const verdict = checked instanceof Promise ? await checked : checked;
     if (!verdict.ok) {
       options.logger.warn('postback refused by verification', { reason: verdict.reason, sourceIp });
       // The reason goes to the audit row for support, never to the caller.

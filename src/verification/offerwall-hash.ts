@@ -3,7 +3,7 @@
  * postback's parameters and a secret, e.g. `md5(click_id + amount + secret)`.
  * @module
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { SyncPostbackVerifier } from '../postback/verifier.js';
 import { safeEqualsAny } from './constant-time.js';
 import { firstValue } from './request-values.js';
@@ -42,8 +42,13 @@ export type OfferwallDigestFormula = Pick<OfferwallHashOptions, 'algorithm' | 's
  * joined by the separator (or `secret + values` with `secretPosition: 'prefix'`).
  */
 export function offerwallDigest(formula: OfferwallDigestFormula, values: readonly string[]): string {
-  const parts = formula.secretPosition === 'prefix' ? [formula.secret, ...values] : [...values, formula.secret];
-  return createHash(formula.algorithm).update(parts.join(formula.separator ?? ''), 'utf8').digest('hex');
+  const separator = formula.separator ?? '';
+  const joined = values.join(separator);
+  const text = values.length === 0
+    ? formula.secret
+    : formula.secretPosition === 'prefix' ? `${formula.secret}${separator}${joined}` : `${joined}${separator}${formula.secret}`;
+  // One-shot digest of the UTF-8 text: what createHash().update(text, 'utf8').digest('hex') gives.
+  return hash(formula.algorithm, text, 'hex');
 }
 
 /**
