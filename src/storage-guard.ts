@@ -52,21 +52,94 @@ export async function guardStorage<T>(
  */
 export function withDeadline<T>(promise: Promise<T>, timeoutMs: number, operation: string): Promise<T> {
   if (!Number.isFinite(timeoutMs)) return promise;
+  const queue = deadlineQueue(timeoutMs);
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new StorageTimeoutError(operation, timeoutMs)), timeoutMs);
-    // The timer alone must not keep a process alive that has nothing else to do.
-    (timer as { unref?: () => void }).unref?.();
+    const waiter = queue.add(() => reject(new StorageTimeoutError(operation, timeoutMs)));
     promise.then(
       (value) => {
-        clearTimeout(timer);
+        queue.remove(waiter);
         resolve(value);
       },
       (error: unknown) => {
-        clearTimeout(timer);
+        queue.remove(waiter);
         reject(error);
       },
     );
   });
+}
+
+/** A call waiting on its deadline (ms on the `performance.now()` clock). */
+interface Waiter {
+  readonly deadline: number;
+  readonly expire: () => void;
+  prev: Waiter | null;
+  next: Waiter | null;
+  queued: boolean;
+}
+
+/**
+ * The calls under one deadline length, and one timer for all of them, instead of a timer per
+ * call (a store call is often a few microseconds; a timer costs about as much to set and clear).
+ * Every call's deadline is its start plus the same length, so the calls queue in deadline order:
+ * the timer is armed for the oldest one, and when it fires it fails every call past its deadline
+ * and re-arms for the oldest left. A call that settles leaves the queue at once.
+ */
+class DeadlineQueue {
+  private head: Waiter | null = null;
+  private tail: Waiter | null = null;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(private readonly timeoutMs: number) {}
+
+  add(expire: () => void): Waiter {
+    const waiter: Waiter = { deadline: performance.now() + this.timeoutMs, expire, prev: this.tail, next: null, queued: true };
+    if (this.tail === null) this.head = waiter;
+    else this.tail.next = waiter;
+    this.tail = waiter;
+    if (this.timer === null) this.arm(this.timeoutMs);
+    return waiter;
+  }
+
+  remove(waiter: Waiter): void {
+    if (!waiter.queued) return;
+    waiter.queued = false;
+    if (waiter.prev === null) this.head = waiter.next;
+    else waiter.prev.next = waiter.next;
+    if (waiter.next === null) this.tail = waiter.prev;
+    else waiter.next.prev = waiter.prev;
+    waiter.prev = null;
+    waiter.next = null;
+  }
+
+  private arm(ms: number): void {
+    const timer = setTimeout(this.fire, Math.max(1, Math.ceil(ms)));
+    // The timer alone must not keep a process alive that has nothing else to do.
+    (timer as { unref?: () => void }).unref?.();
+    this.timer = timer;
+  }
+
+  private readonly fire = (): void => {
+    this.timer = null;
+    const now = performance.now();
+    while (this.head !== null && this.head.deadline <= now) {
+      const waiter = this.head;
+      this.remove(waiter);
+      waiter.expire();
+    }
+    if (this.head !== null) this.arm(this.head.deadline - now);
+  };
+}
+
+/** One queue per deadline length in the process (trackers with the same `storageTimeoutMs` share it). */
+const deadlineQueues = new Map<number, DeadlineQueue>();
+
+function deadlineQueue(timeoutMs: number): DeadlineQueue {
+  let queue = deadlineQueues.get(timeoutMs);
+  if (queue === undefined) {
+    queue = new DeadlineQueue(timeoutMs);
+    deadlineQueues.set(timeoutMs, queue);
+  }
+  return queue;
 }
 
 /**
