@@ -108,6 +108,7 @@ export function redisAdmin(client: RedisClientLike, keys: KeyLayout, log: Change
     },
 
     async attemptsOfEarning(earning) {
+      await log.foldShard(keys.shardOf(earning.clickId));
       const rows = await client.lrange(`${keys.clickBase(earning.clickId)}:audit:${earning.clickId}`, 0, -1);
       return rows
         .map((raw) => attemptFromJson(JSON.parse(raw) as StoredJson))

@@ -22,6 +22,8 @@ export interface ChangeLog {
   ofShard(shard: number): string;
   /** Folds every record appended so far (every shard's log in the cluster layout). */
   foldAll(): Promise<void>;
+  /** Folds every record of this shard appended so far (the one log in the standalone layout). */
+  foldShard(shard: number): Promise<void>;
   /** Starts a fold unless one is running (a script found its log long); errors are left to the next fold. */
   foldSoon(): void;
 }
@@ -41,6 +43,7 @@ export function changeLog(client: RedisClientLike, keys: KeyLayout, crossSlot: b
     async foldAll() {
       await Promise.all(logs.map(foldOne));
     },
+    foldShard: (shard) => foldOne(log.ofShard(shard)),
     foldSoon() {
       if (running !== null) return;
       running = log.foldAll().catch(() => undefined).finally(() => void (running = null));

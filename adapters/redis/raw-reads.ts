@@ -31,7 +31,7 @@ export function createRedisRawReads(options: { client: RedisClientLike; prefix?:
       return rows.map((raw) => ledgerEntryFromJson(JSON.parse(raw) as StoredJson));
     },
     async cachedBalance(userId) {
-      return BigInt((await client.get(`${keys.userBase(userId)}:balance`)) ?? '0');
+      return BigInt((await client.hmget(`${keys.userBase(userId)}:wallet`, 'balance'))[0] ?? '0');
     },
     async earningsOfClick(clickId) {
       const earningIds = await client.hvals(`${keys.clickBase(clickId)}:conv:${clickId}`);

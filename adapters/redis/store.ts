@@ -5,13 +5,13 @@
  * are different slots, so money goes through the outbox (`supportsInlineLedger: false`).
  * @module
  */
-import { ConflictError, type ClickStore, type ConversionDecision, type EarningRecord, type RiskRuleCode, type WalletPort } from 'clickcredit';
+import { ConflictError, eventOfConversion, type ClickStore, type ConversionDecision, type EarningRecord, type RiskRuleCode, type WalletPort } from 'clickcredit';
 import { redisAdmin, redisLeases } from './admin-queries.js';
 import { changeLog } from './change-log.js';
 import { eventOfReply, redisEvents } from './events.js';
 import { countConnectionLosses, luaScript, runScript, type RedisArg, type RedisClientLike } from './client.js';
 import { SCRIPTS } from './commands.js';
-import { conversionCommandJson } from './conversion-command.js';
+import { conversionCommandArgs } from './conversion-command.js';
 import { clickIdOfEarning, clickIdOfOperationKey, keyLayout, networkTransactionSlot, type KeyLayout } from './keys.js';
 import { luaJson } from './lua-json.js';
 import { finishIndexEntry, listOwed } from './outbox.js';
@@ -140,8 +140,8 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     async applyConversion(c) {
       // Cluster layout with daily caps: reserve on the day counters first (other slots).
       const reservations = crossSlot ? await reserveCounters(client, keys, c) : null;
-      const command = conversionCommandJson(c, { keys, crossSlot, auditTtl, eventsBase: eventBases.ofClick(c.clickId), eventOrder: eventBases.order(c.now), log: logOf(c.clickId) }, reservations);
-      const result = parse(await run('applyConversion', keys.clickBase(c.clickId), luaJson(command)).catch(async (error: unknown) => {
+      const args = conversionCommandArgs(c, { keys, crossSlot, auditTtl, eventsBase: eventBases.ofClick(c.clickId), eventOrder: eventBases.order(c.now), log: logOf(c.clickId) }, reservations);
+      const result = parse(await run('applyConversion', keys.clickBase(c.clickId), ...args).catch(async (error: unknown) => {
         // An error reply is a refusal before any write: the reservations go back. Anything else
         // (a lost connection, a timeout) may have run: they stay (over-counting, never under).
         if (reservations && isErrorReply(error)) await settleReservations(client, reservations, null).catch(() => undefined);
@@ -152,7 +152,11 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       if (reservations) await settleReservations(client, reservations, result.counted === true && earning ? earning.amountMinor : null);
       if (crossSlot && earning !== null && result.created === true) await indexNow(client, keys, earning);
       const rule = (result.rule ?? null) as RiskRuleCode | null;
-      return { decision: result.decision as ConversionDecision, earning, owed: asList(result.owed).map(operationFromJson), rule, event: eventOfReply(result.event) };
+      const decision = result.decision as ConversionDecision;
+      // The script recorded the step's event (it is written to the outbox by the fold): the same
+      // event, built here from the decision and the earning after the step.
+      const event = result.event === true ? eventOfConversion({ decision, earning }, c.attemptId, c.now) : null;
+      return { decision, earning, owed: asList(result.owed).map(operationFromJson), rule, event };
     },
 
     // Append-only: concurrent attempts are all kept, in the order Redis ran them.
@@ -162,13 +166,19 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     },
 
     async listPostbackAttempts(clickId) {
+      // Audit rows reach the list through the change log.
+      await log.foldShard(keys.shardOf(clickId));
       const rows = await client.lrange(`${keys.clickBase(clickId)}:audit:${clickId}`, 0, -1);
       return rows.map((raw) => attemptFromJson(parse(raw)));
     },
 
     getEarning: (earningId) => readEarning(client, keys, earningId),
 
-    listEarnings: (query) => listEarnings(client, keys, query),
+    // Standalone layout: a new earning reaches its user's index through the change log.
+    async listEarnings(query) {
+      if (!crossSlot) await log.foldAll();
+      return listEarnings(client, keys, query);
+    },
 
     // In the click's shard, like the postbacks of that click: a decision never interleaves with a
     // reversal, and of concurrent decisions exactly one applies.
@@ -242,7 +252,7 @@ function ledgerWallet(client: RedisClientLike, keys: KeyLayout): WalletPort {
       return { duplicate: result.duplicate === true, balanceMinor: BigInt(String(result.balance)) };
     },
     async getBalance(userId) {
-      return BigInt((await client.get(`${keys.userBase(userId)}:balance`)) ?? '0');
+      return BigInt((await client.hmget(`${keys.userBase(userId)}:wallet`, 'balance'))[0] ?? '0');
     },
   };
 }

@@ -20,7 +20,7 @@ if start >= 0 then
   local texts = redis.call('LRANGE', key, stop, start)
   for i = #texts, 1, -1 do entries[#entries + 1] = { tostring(stop + i - 1), texts[i] } end
 end
-return cjson.encode({ balance = redis.call('GET', KEYS[1] .. ':balance') or '0', entries = entries })
+return cjson.encode({ balance = redis.call('HGET', KEYS[1] .. ':wallet', 'balance') or '0', entries = entries })
 `;
 
 /**
@@ -35,7 +35,7 @@ local prefix = ARGV[2]
 local allow = ARGV[3] == '1'
 local states, refused = check_entries(prefix, { op })
 if not states then return redis.error_reply(refused) end
-local balance = redis.call('GET', KEYS[1] .. ':balance') or '0'
+local balance = redis.call('HGET', KEYS[1] .. ':wallet', 'balance') or '0'
 if states[1] == 'duplicate' then return cjson.encode({ decision = 'duplicate', balance = balance }) end
 if string.sub(op.amount, 1, 1) == '-' and not allow then
   local need = string.sub(op.amount, 2)

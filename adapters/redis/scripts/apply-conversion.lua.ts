@@ -27,7 +27,23 @@ import { logPreludeLua } from './prelude-log.lua.js';
 
 export const applyConversionLua = '#!lua\n' + moneyPreludeLua + ledgerPreludeLua + riskPreludeLua + logPreludeLua + eventFactsPreludeLua + String.raw`
 local base = KEYS[1]
-local c = cjson.decode(ARGV[1])
+-- The command, positional (conversion-command.ts): no JSON to decode on the way in. A nullable
+-- text arrives as '' for null or '=' and the text.
+local function opt(v) if v == '' then return cjson.null end return string.sub(v, 2) end
+local c = { attemptId = ARGV[1], clickId = ARGV[2], conversionId = ARGV[3], action = ARGV[4], status = ARGV[5],
+  amount = opt(ARGV[6]), newEarningId = ARGV[7], now = tonumber(ARGV[8]), ledger = ARGV[9], crossSlot = ARGV[10] == '1',
+  userPrefix = ARGV[11], auditTtl = tonumber(ARGV[12]), log = ARGV[13], eventOrder = ARGV[14], recordEvent = ARGV[15] == '1',
+  transactionId = opt(ARGV[16]), offerId = opt(ARGV[17]), sourceIp = opt(ARGV[18]),
+  clickIfAbsent = cjson.null, ntxBase = cjson.null, ntxUnreachable = false, risk = cjson.null, conversionIp = cjson.null,
+  reservation = cjson.null }
+-- ARGV[19]: the raw postback data as a JSON string literal (spliced into the earning text as is);
+-- ARGV[20]: the audit row's JSON without its decision, earning id, rule and closing brace;
+-- ARGV[21]: '' or the JSON of the rest (virtual click, risk policy, day counters).
+local raw_literal = ARGV[19]
+if ARGV[21] ~= '' then
+  local x = cjson.decode(ARGV[21])
+  for k, v in pairs(x) do c[k] = v end
+end
 local now = c.now
 local click_key = base .. ':click:' .. c.clickId
 local conv_key = base .. ':conv:' .. c.clickId
@@ -101,6 +117,25 @@ end
 local function cancel(e, reason)
   e.status = 'cancelled'; e.cancelReason = reason; e.cancelledAt = now; e.updatedAt = now
 end
+-- The stored text of an earning this step created or touched, so its raw postback data is the
+-- command's (raw_literal, spliced in as received): written field by field, absent fields for nulls.
+local function text_field(name, v)
+  if v == nil or v == cjson.null then return '' end
+  return ',"' .. name .. '":' .. cjson.encode(v)
+end
+local function encode_earning(e, raw)
+  return '{"earningId":' .. cjson.encode(e.earningId) .. ',"userId":' .. cjson.encode(e.userId)
+    .. ',"productId":' .. cjson.encode(e.productId) .. text_field('offerId', e.offerId) .. ',"clickId":' .. cjson.encode(e.clickId)
+    .. ',"conversionId":' .. cjson.encode(e.conversionId) .. text_field('transactionId', e.transactionId)
+    .. ',"amount":"' .. e.amount .. '","status":"' .. e.status .. '","approvalStatus":"' .. e.approvalStatus
+    .. '","type":' .. cjson.encode(e.type) .. ',"credited":' .. tostring(e.credited == true) .. text_field('creditedAt', e.creditedAt)
+    .. text_field('cancelledAt', e.cancelledAt) .. text_field('cancelReason', e.cancelReason)
+    .. ',"reversedBeforeCredit":' .. tostring(e.reversedBeforeCredit == true) .. text_field('referrerId', e.referrerId)
+    .. ',"commission":"' .. e.commission .. '","lastPostbackStatus":' .. cjson.encode(e.lastPostbackStatus)
+    .. ',"postbackReceived":' .. tostring(e.postbackReceived == true) .. ',"postbackReceivedAt":' .. string.format('%d', e.postbackReceivedAt)
+    .. ',"postbackData":' .. raw .. ',"earnedAt":' .. string.format('%d', e.earnedAt) .. ',"createdAt":' .. string.format('%d', e.createdAt)
+    .. ',"updatedAt":' .. string.format('%d', e.updatedAt) .. '}'
+end
 
 -- A virtual click whose (network, transaction id) another click holds is already someone's.
 local pair_taken = false
@@ -171,7 +206,7 @@ else
           status = 'pending', approvalStatus = 'pending', type = 'postback', credited = false,
           reversedBeforeCredit = false, referrerId = set_or_nil(click.referrerId),
           commission = commission_for(amount, click.referrerId), lastPostbackStatus = c.status, postbackReceived = true,
-          postbackReceivedAt = now, postbackData = c.rawData, earnedAt = now, createdAt = now, updatedAt = now }
+          postbackReceivedAt = now, earnedAt = now, createdAt = now, updatedAt = now }
         if c.action == 'credit' then
           decision = credit(earning, effect, fired)
         elseif c.action == 'pending' then
@@ -195,7 +230,7 @@ else
     -- The earning exists: expiry no longer matters.
     local touched = function()
       earning_changed = true
-      earning.lastPostbackStatus = c.status; earning.postbackReceivedAt = now; earning.postbackData = c.rawData
+      earning.lastPostbackStatus = c.status; earning.postbackReceivedAt = now
       if c.transactionId ~= cjson.null then earning.transactionId = c.transactionId end
       earning.updatedAt = now
     end
@@ -255,12 +290,10 @@ if click_created and is_set(c.ntxBase) and is_set(click.network) and is_set(clic
 end
 local states, refused = check_step_money(c, ops, now)
 if not states then return redis.error_reply(refused) end
-local audit_row = { attemptId = c.attemptId, clickId = c.clickId, conversionId = c.conversionId,
-  postbackStatus = c.status, amount = c.rawAmount, sourceIp = c.sourceIp, rawData = c.rawData, decision = decision,
-  earningId = (show_earning and earning) and earning.earningId or cjson.null, message = cjson.null, receivedAt = now }
-if rule ~= cjson.null then audit_row.rule = rule end
-local audit = cjson.encode(audit_row)
-local earning_text = earning_changed and cjson.encode(earning) or nil
+local shown_id = (show_earning and earning) and earning.earningId or nil
+local audit = ARGV[20] .. ',"decision":"' .. decision .. '","earningId":' .. (shown_id and cjson.encode(shown_id) or 'null')
+  .. ((rule ~= cjson.null) and (',"rule":"' .. rule .. '"') or '') .. '}'
+local earning_text = earning_changed and encode_earning(earning, raw_literal) or nil
 local click_text = click_changed and cjson.encode(click) or nil
 
 -- Writes: nothing below can be refused.
@@ -269,10 +302,11 @@ if click_created then
   redis.call('SET', click_key, click_text)
   if ntx_key then redis.call('HSET', ntx_key, ntx_field, click.clickId) end
 elseif click_text then
+  -- A click that left pending stays in the pending index until its expiry: expire-clicks drops it then.
   redis.call('SET', click_key, click_text, 'KEEPTTL')
 end
-if click_left_pending and not click_created then redis.call('ZREM', base .. ':pending', c.clickId) end
 if earning_text then redis.call('SET', base .. ':earning:' .. earning.earningId, earning_text) end
+local user_index = nil
 if earning_created then
   redis.call('HSET', conv_key, c.conversionId, earning.earningId)
   if c.crossSlot then
@@ -282,7 +316,7 @@ if earning_created then
       earningId = earning.earningId, createdAt = now }))
     redis.call('ZADD', base .. ':owed', now, index_key)
   else
-    redis.call('ZADD', c.userPrefix .. '{u:' .. earning.userId .. '}:earnings', now, earning.earningId)
+    user_index = c.userPrefix .. '{u:' .. earning.userId .. '}:earnings'
   end
 end
 if counted and not c.crossSlot then
@@ -290,27 +324,23 @@ if counted and not c.crossSlot then
   if counter_keys.ip then count_conversion(counter_keys.ip, counters.ip, earning.amount, c.counterExpireAt) end
 end
 local owed = write_step_money(base, c, ops, states, now)
-local audit_key = base .. ':audit:' .. c.clickId
-redis.call('RPUSH', audit_key, audit)
-if c.auditTtl > 0 then redis.call('EXPIRE', audit_key, c.auditTtl) end
 
--- The admin indexes and the event: one record in the change log (prelude-log), folded later in
--- this order (fold-log) before any admin read or event read sees the indexes or the outbox.
-local meta = { b = base }
+-- The audit row, the admin indexes, the user's earnings index (standalone) and the event: one
+-- record in the change log (prelude-log), folded in this order (fold-log) before anything reads them.
+local meta = { b = base, ak = base .. ':audit:' .. c.clickId, ue = user_index }
 if c.auditTtl > 0 then meta.ttl = c.auditTtl end
 if click_text then meta.c = log_click(click, click_created, prev_click_status) end
-if earning_text then meta.e = log_earning(earning, earning_created, click.network, prev_e_status, prev_e_approval) end
+if earning_text then meta.e = { ps = prev_e_status, pa = prev_e_approval, new = earning_created or nil, n = log_set(click.network) } end
 if click then meta.a = { u = click.userId, p = click.productId, n = log_set(click.network) } end
-local event = nil
-if c.recordEvent and earning_changed then
-  event = ev_conversion(c.attemptId, decision, earning, now, c.eventOrder)
-  meta.ev = event
-end
-local fold = log_append(c.log, meta, audit) >= LOG_FOLD_AT
+local event = c.recordEvent and earning_changed and ev_conversion_type(decision, earning) ~= nil
+if event then meta.ev = c.eventOrder end
+local fold = log_append(c.log, meta, audit, earning_text) >= LOG_FOLD_AT
 -- The earning goes back as the text already made (or read, when unchanged): not encoded again.
-local head = cjson.encode({ decision = decision, owed = owed, created = earning_created, rule = rule, counted = counted,
-  event = event or cjson.null, fold = fold })
+-- 'event': the step recorded its event (eventOfConversion of the decision and the earning).
 local shown = 'null'
 if show_earning and earning then shown = earning_text or raw_earning_text or cjson.encode(earning) end
-return string.sub(head, 1, -2) .. ',"earning":' .. shown .. '}'
+local owed_text = (#owed == 0) and '[]' or cjson.encode(owed)
+return '{"decision":"' .. decision .. '","owed":' .. owed_text .. ',"created":' .. tostring(earning_created) .. ',"rule":'
+  .. ((rule ~= cjson.null) and ('"' .. rule .. '"') or 'null') .. ',"counted":' .. tostring(counted) .. ',"event":' .. tostring(event == true)
+  .. ',"fold":' .. tostring(fold) .. ',"earning":' .. shown .. '}'
 `;

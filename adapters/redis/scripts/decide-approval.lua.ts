@@ -38,16 +38,16 @@ local text = cjson.encode(e)
 
 redis.call('SET', key, text)
 local owed = write_step_money(base, c, ops, states, c.now)
--- The index move and the event: one change-log record (prelude-log), folded in order.
-local meta = { b = base, e = log_earning(e, false, nil, prev_status, prev_approval) }
+-- The index move and the event: one change-log record (prelude-log), folded in order; the event
+-- (eventOfApproval) is built there from the earning text, recorded once by id.
+local meta = { b = base, e = { ps = prev_status, pa = prev_approval } }
 local event = nil
 if c.recordEvent and c.eventsBase ~= cjson.null and c.eventsBase ~= nil then
-  -- Recorded once by id at the fold: a decision applies once, so its event is new.
   event = { id = 'evt_' .. e.earningId .. (c.approve and '_approved' or '_rejected'),
     type = c.approve and 'earning.approved' or 'earning.rejected', userId = e.userId, createdAt = c.now,
-    data = ev_earning_data(e, c.approve and 'approved' or 'approval_rejected', c.approve and 1 or 0), order = c.eventOrder }
-  meta.ev = event
+    data = ev_earning_data(e, c.approve and 'approved' or 'approval_rejected', c.approve and 1 or 0) }
+  meta.ev = c.eventOrder; meta.ap = c.approve
 end
-local fold = log_append(c.log, meta) >= LOG_FOLD_AT
+local fold = log_append(c.log, meta, nil, text) >= LOG_FOLD_AT
 return cjson.encode({ decision = 'applied', earning = e, owed = owed, event = event or cjson.null, fold = fold })
 `;

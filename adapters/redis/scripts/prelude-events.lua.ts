@@ -32,23 +32,26 @@ local EV_CONVERSION_TYPES = { credited = 'conversion.credited', netted = 'conver
   recorded_pending = 'conversion.pending', rejected = 'conversion.rejected', reversed = 'conversion.reversed',
   pre_reversed = 'conversion.reversed' }
 
--- The event of a conversion step (decision, earning after the step), not yet recorded; nil when
--- the step has none. 'order' (the client's hybrid clock, see events.ts) is text: cjson would
--- round a 16-digit number.
-local function ev_conversion(attempt_id, decision, e, at, order)
+-- The event of a conversion step (decision, earning after the step, as eventOfConversion), not
+-- yet recorded; nil when the step has none.
+local function ev_conversion_type(decision, e)
+  if decision == 'cancelled' then return (e.cancelReason == 'reversed') and 'conversion.reversed' or 'conversion.rejected' end
+  return EV_CONVERSION_TYPES[decision]
+end
+
+local function ev_conversion(attempt_id, decision, e, at)
   if e == nil then return nil end
-  local etype = EV_CONVERSION_TYPES[decision]
-  if decision == 'cancelled' then etype = (e.cancelReason == 'reversed') and 'conversion.reversed' or 'conversion.rejected' end
+  local etype = ev_conversion_type(decision, e)
   if etype == nil then return nil end
   local sign = (decision == 'credited') and 1 or ((decision == 'reversed') and -1 or 0)
   return { id = 'evt_' .. attempt_id, type = etype, userId = e.userId, createdAt = at,
-    data = ev_earning_data(e, decision, sign), order = order or cjson.null }
+    data = ev_earning_data(e, decision, sign) }
 end
 `;
 
 /**
- * Recording an event in an events base: written by the fold of the change log (fold-log) for
- * the events of clicks and earnings, and directly by the adjustment script.
+ * Recording an event in an events base: by the fold of the change log (fold-log) for the events
+ * of conversions and approvals, directly by the adjustment script.
  */
 export const eventsPreludeLua = String.raw`
 -- Records one event as pending (an id already recorded is left alone); returns the event or nil.

@@ -1,7 +1,9 @@
 /**
  * Lua prelude: an earning's ledger operations (the keys and signs of src/ledger.ts) and the
- * ledger wallet of one user (`<prefix>:{u:<userId>}`: `:balance` int64, `:ledger` list of
- * entries, `:entrykeys` hash key -> entry, `:entryseq` counter).
+ * ledger wallet of one user (`<prefix>:{u:<userId>}`): `:wallet` a hash of `balance` (exact
+ * decimal text of minor units, inside int64), `seq` (entries so far) and `#<key>` -> amount for
+ * each entry's idempotency key (what a replay is checked against); `:ledger` the list of entries
+ * (JSON), oldest first. Each entry is stored once, in the list.
  *
  * Redis does not roll a script back when it fails half way, so every script that posts entries
  * first checks them all (`check_entries`: reused keys, int64 range) and only then writes: a
@@ -30,40 +32,58 @@ local function reversal_ops(e)
   return ops
 end
 
+-- a + b for signed canonical amounts, exact: plain numbers while both stay far below 2^53.
+local function amount_sum(a, b)
+  if #a <= 15 and #b <= 15 then return string.format('%d', tonumber(a) + tonumber(b)) end
+  local na, nb = string.sub(a, 1, 1) == '-', string.sub(b, 1, 1) == '-'
+  local ma, mb = na and string.sub(a, 2) or a, nb and string.sub(b, 2) or b
+  if na == nb then
+    local sum = amount_add(ma, mb)
+    return (na and sum ~= '0') and ('-' .. sum) or sum
+  end
+  local cmp = amount_cmp(ma, mb)
+  if cmp == 0 then return '0' end
+  if cmp > 0 then return (na and '-' or '') .. amount_sub(ma, mb) end
+  return (nb and '-' or '') .. amount_sub(mb, ma)
+end
+
 -- For each op, in order: 'new' or 'duplicate'; or nil plus an error text when the batch must be
--- refused (a key reused for another user or amount, or a balance leaving int64).
+-- refused (a key reused for another amount, or a balance leaving int64). A new op gets the
+-- balance and the entry number it will write (op.balance, op.seq): one read per op.
 local function check_entries(user_prefix, ops)
-  local states, running = {}, {}
+  local states, wallets = {}, {}
   for i, op in ipairs(ops) do
-    local base = user_prefix .. '{u:' .. op.userId .. '}'
-    local existing = redis.call('HGET', base .. ':entrykeys', op.key)
-    if existing then
-      local entry = cjson.decode(existing)
-      if entry.userId ~= op.userId or entry.amount ~= op.amount then return nil, 'CONFLICT ledger key reused: ' .. op.key end
+    local key = user_prefix .. '{u:' .. op.userId .. '}:wallet'
+    local found = redis.call('HMGET', key, '#' .. op.key, 'balance', 'seq')
+    if found[1] then
+      if found[1] ~= op.amount then return nil, 'CONFLICT ledger key reused: ' .. op.key end
       states[i] = 'duplicate'
     else
-      running[base] = (running[base] or tonumber(redis.call('GET', base .. ':balance') or '0')) + tonumber(op.amount)
-      if math.abs(running[base]) >= BALANCE_LIMIT then return nil, 'OVERFLOW balance out of range for ' .. op.key end
+      local w = wallets[key]
+      if not w then
+        w = { balance = found[2] or '0', seq = tonumber(found[3] or '0') }
+        wallets[key] = w
+      end
+      w.balance = amount_sum(w.balance, op.amount)
+      if math.abs(tonumber(w.balance)) >= BALANCE_LIMIT then return nil, 'OVERFLOW balance out of range for ' .. op.key end
+      w.seq = w.seq + 1
+      op.balance, op.seq = w.balance, w.seq
       states[i] = 'new'
     end
   end
   return states
 end
 
--- Appends one checked entry and moves the balance; returns the balance as exact text (nil with
--- no_balance: a caller that does not answer with it saves the read).
-local function write_entry(user_prefix, op, at, no_balance)
+-- Appends one checked entry (check_entries gave it its balance and number) and moves the
+-- balance; returns the balance as exact text.
+local function write_entry(user_prefix, op, at)
   local base = user_prefix .. '{u:' .. op.userId .. '}'
-  redis.call('INCRBY', base .. ':balance', op.amount)
-  local seq = redis.call('INCR', base .. ':entryseq')
-  local text = cjson.encode({ entryId = tostring(seq), key = op.key, userId = op.userId, kind = op.kind,
+  local text = cjson.encode({ entryId = tostring(op.seq), key = op.key, userId = op.userId, kind = op.kind,
     amount = op.amount, earningId = op.earningId or cjson.null, reversesKey = op.reversesKey or cjson.null,
     reason = op.reason or cjson.null, createdAt = at })
-  redis.call('HSET', base .. ':entrykeys', op.key, text)
+  redis.call('HSET', base .. ':wallet', '#' .. op.key, op.amount, 'balance', op.balance, 'seq', op.seq)
   redis.call('RPUSH', base .. ':ledger', text)
-  if no_balance then return nil end
-  -- INCRBY's reply is a Lua number (inexact past 2^53); the stored value is exact.
-  return redis.call('GET', base .. ':balance')
+  return op.balance
 end
 
 -- A step's money in two halves around its writes, shared by every step that moves an earning's
@@ -81,7 +101,7 @@ local function write_step_money(base, c, ops, states, at)
   local owed = {}
   for i, op in ipairs(ops) do
     if c.ledger == 'inline' then
-      if states[i] == 'new' then write_entry(c.userPrefix, op, at, true) end
+      if states[i] == 'new' then write_entry(c.userPrefix, op, at) end
     elseif redis.call('HSETNX', base .. ':ops', op.key, cjson.encode(op)) == 1 then
       redis.call('ZADD', base .. ':owed', at, op.key)
       redis.call('SADD', base .. ':opsof:' .. op.earningId, op.key)

@@ -1,19 +1,20 @@
 /**
- * Lua prelude: the change log. A write script does not keep the admin indexes or the event
- * outbox itself; it appends ONE record per change to its log (standalone layout: one list,
- * `<prefix>:{log}`; cluster layout: `<shard>:log`, in the slot of the click) and the fold
- * script (fold-log) moves the records, in order, into the indexes and the outbox. Every admin
- * list, every event read and the workers fold first, so what they read includes every write.
+ * Lua prelude: the change log. A write script does not keep the admin indexes, the audit list or
+ * the event outbox itself; it appends ONE record per change to its log (standalone layout: one
+ * list, `<prefix>:{log}`; cluster layout: `<shard>:log`, in the slot of the click) and the fold
+ * script (fold-log) moves the records, in order, into them. Every admin list, every read of
+ * audit rows or events and the workers fold first, so what they read includes every write.
  *
- * A record is the JSON of its meta, then, for a change with an audit row, a newline and the
- * audit row's JSON as written to the audit list (cjson escapes newlines, so the first newline
- * splits the two). Meta fields: `b` the shard base; `c` a click's index entry (`id`, `t`
- * createdAt, `u`, `p`, `st` status, `pv` its status before: false for a new click, absent when
- * unknown, `new`); `e` an earning's (`id`, `t`, `u`, `p`, `n` its click's network, `st`, `as`,
- * `ps`, `pa` the statuses before, `new`, `cr` creditedAt of a credited earning, `rv` cancelledAt
- * of a credited and cancelled one); `a` the audit row's click fields (`u`, `p`, `n`) and `ttl`
- * the audit retention; `ev` the event to record (`id`, `type`, `userId`, `createdAt`, `data`,
- * `order`).
+ * A record is three texts joined by newlines (cjson and JSON.stringify escape newlines, so the
+ * newlines split them): the meta JSON, the audit row as stored in the audit list (or empty), the
+ * earning after the change as stored (or empty). Meta fields: `b` the shard base; `ak` the audit
+ * list of the row and `ttl` the audit retention (seconds); `a` the row's click fields (`u`, `p`,
+ * `n`); `c` a click's index entry (`id`, `t` createdAt, `u`, `p`, `st` status, `pv` its status
+ * before: false for a new click, absent when unknown, `new`); `e` the earning's index change
+ * (`ps`, `pa` its status and approval status before, `new`, `n` its click's network; the rest is
+ * read from the earning text); `ue` the user's earnings index to add a new earning to (standalone
+ * layout); `ev` the event's order key when the change records an event (`ap` for an approval
+ * decision: true approve, false reject; else the conversion event of the audit row's decision).
  * @module
  */
 export const logPreludeLua = String.raw`
@@ -30,21 +31,8 @@ local function log_click(click, created, prev)
   return entry
 end
 
--- An earning's index entry, with the statuses it had before (nil for a new earning).
-local function log_earning(e, created, network, prev_status, prev_approval)
-  local credited_at, reversed_at = nil, nil
-  if e.credited and log_set(e.creditedAt) then credited_at = e.creditedAt end
-  if e.credited and e.status == 'cancelled' and log_set(e.cancelledAt) then reversed_at = e.cancelledAt end
-  local entry = { id = e.earningId, t = e.createdAt, u = e.userId, p = e.productId, n = log_set(network), st = e.status,
-    as = e.approvalStatus, ps = prev_status, pa = prev_approval, cr = credited_at, rv = reversed_at }
-  if created then entry.ps = nil; entry.pa = nil; entry.new = true end
-  return entry
-end
-
--- Appends one record (meta, then the audit row's text when given); returns the log's length.
-local function log_append(log_key, meta, audit_text)
-  local text = cjson.encode(meta)
-  if audit_text then text = text .. '\n' .. audit_text end
-  return redis.call('RPUSH', log_key, text)
+-- Appends one record; returns the log's length.
+local function log_append(log_key, meta, audit_text, earning_text)
+  return redis.call('RPUSH', log_key, cjson.encode(meta) .. '\n' .. (audit_text or '') .. '\n' .. (earning_text or ''))
 end
 `;

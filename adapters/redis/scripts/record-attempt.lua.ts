@@ -1,19 +1,16 @@
 /**
  * Lua: append a postback audit row refused before the state machine (bad signature, unknown
- * format...). KEYS[1] is the shard base of its click; ARGV: click id, row JSON, retention in
- * seconds (0: forever), the change log (prelude-log): the admin indexes get the row from it, with
- * its click's user, product and network.
+ * format...) to the change log (prelude-log); the fold moves it to the click's audit list and
+ * the admin indexes, with its click's user, product and network. KEYS[1] is the shard base of
+ * its click; ARGV: click id, row JSON, retention in seconds (0: forever), the change log.
  * @module
  */
 import { logPreludeLua } from './prelude-log.lua.js';
 
 export const recordAttemptLua = '#!lua\n' + logPreludeLua + String.raw`
-local key = KEYS[1] .. ':audit:' .. ARGV[1]
-redis.call('RPUSH', key, ARGV[2])
 local ttl = tonumber(ARGV[3])
-if ttl > 0 then redis.call('EXPIRE', key, ttl) end
 local raw_click = ARGV[1] ~= '' and redis.call('GET', KEYS[1] .. ':click:' .. ARGV[1]) or nil
-local meta = { b = KEYS[1] }
+local meta = { b = KEYS[1], ak = KEYS[1] .. ':audit:' .. ARGV[1] }
 if ttl > 0 then meta.ttl = ttl end
 if raw_click then
   local click = cjson.decode(raw_click)

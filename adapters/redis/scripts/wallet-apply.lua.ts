@@ -15,7 +15,7 @@ local prefix = ARGV[2]
 local states, refused = check_entries(prefix, { op })
 if not states then return redis.error_reply(refused) end
 if states[1] == 'duplicate' then
-  return cjson.encode({ duplicate = true, balance = redis.call('GET', KEYS[1] .. ':balance') or '0' })
+  return cjson.encode({ duplicate = true, balance = redis.call('HGET', KEYS[1] .. ':wallet', 'balance') or '0' })
 end
 return cjson.encode({ duplicate = false, balance = write_entry(prefix, op, op.createdAt) })
 `;
