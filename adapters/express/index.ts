@@ -26,14 +26,19 @@ export function createClickCreditRouter(options: ClickCreditRouterOptions): Rout
   const router = express.Router();
   // The raw bytes are kept (signatures are computed over them) and parsed by the shared layer.
   const rawBody = express.raw({ type: () => true, limit: options.bodyLimit ?? DEFAULT_BODY_LIMIT });
+  // Routes with path parameters check their length before the body is read; the others go
+  // straight to the body (one middleware layer less per request).
+  const paramsThenBody = (req: Request, res: Response, next: (error?: unknown) => void): void => {
+    if (refuseLongParams(req, res)) rawBody(req, res, next);
+  };
   for (const route of ROUTES) {
     const method = route.method === 'GET' ? 'get' : 'post';
-    router[method](route.path, refuseLongParams, rawBody, async (req: Request, res: Response) => {
+    router[method](route.path, route.path.includes(':') ? paramsThenBody : rawBody, async (req: Request, res: Response) => {
       const outgoing = await runRoute(
         route,
         {
           method: req.method,
-          params: { ...(req.params as Record<string, string>) },
+          params: req.params as Record<string, string>,
           rawQuery: rawQueryOf(req.originalUrl),
           ...bodyOf(req),
           contentType: req.headers['content-type'],
@@ -62,16 +67,18 @@ const MAX_PARAM_LENGTH = 256;
 /**
  * Refuses an over-long path parameter before the body is read, as Fastify's router does: the
  * same request then gets the same 400 on both frameworks, not a 413 here for a large body.
+ * Answers the request and returns `false` when it refuses.
  */
-function refuseLongParams(req: Request, res: Response, next: () => void): void {
-  for (const value of Object.values(req.params as Record<string, string>)) {
-    if (value.length > MAX_PARAM_LENGTH) {
+function refuseLongParams(req: Request, res: Response): boolean {
+  const params = req.params as Record<string, string>;
+  for (const key in params) {
+    if (params[key]!.length > MAX_PARAM_LENGTH) {
       const http = toHttpError(new ValidationError(`path parameter is longer than ${MAX_PARAM_LENGTH} characters`));
       send(res, { status: http.status, body: failureEnvelope(http) });
-      return;
+      return false;
     }
   }
-  next();
+  return true;
 }
 
 /**

