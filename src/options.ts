@@ -2,11 +2,11 @@
  * Options of {@link createClickTracker}, and their resolution into the settings the tracker uses.
  * @module
  */
-import { v4 as uuidv4 } from 'uuid';
 import { moneyOptions, parseAmount, parseRatePpm, type MoneyOptions, type RoundingMode } from './money.js';
 import { secretParamsOf, type PostbackVerifier } from './postback/verifier.js';
 import { DEFAULT_STATUS_MAP } from './postback/status-map.js';
 import { DEFAULT_STORAGE_TIMEOUT_MS, boundedStore, boundedWallet } from './storage-guard.js';
+import { randomUuid } from './uuid.js';
 import { resolveRiskPolicy, type RiskOptions, type RiskPolicy } from './risk.js';
 import type { Clock, ClickStore, IdGenerator, Logger, ProductCatalog, ReferralResolver, WalletPort } from './ports.js';
 import type { PostbackAction } from './records.js';
@@ -189,20 +189,9 @@ export function resolveOptions(options: ClickTrackerOptions): ResolvedOptions {
     webhook: resolveWebhook(options.webhook),
     clock: options.clock ?? { now: () => new Date() },
 
-    ids: options.ids ?? { uuid: flatUuid },
+    ids: options.ids ?? { uuid: randomUuid },
     logger: options.logger ?? consoleLogger,
   };
-}
-
-/**
- * A v4 UUID as one flat string. Node builds it by concatenating 20 pieces, which V8 keeps as a
- * tree of about 600 bytes until something reads the string whole; stores keep these ids (the
- * memory store in the JS heap), so it is read whole once, here.
- */
-function flatUuid(): string {
-  const id = uuidv4();
-  id.charCodeAt(0);
-  return id;
 }
 
 function checkedPublicUrl(publicUrl: string): string {

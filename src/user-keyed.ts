@@ -57,8 +57,11 @@ function uuidV5(namespace: Buffer, name: string): string {
  * user-keyed conversion, which only that network's route may move.
  */
 export function isVirtualClickId(clickId: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i.test(clickId);
+  // Only a 36-character text with the version digit 5 can match: most postbacks stop there.
+  return clickId.length === 36 && clickId.charCodeAt(14) === 0x35 && VIRTUAL_CLICK_ID.test(clickId);
 }
+
+const VIRTUAL_CLICK_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 
 /** The product id of a network's user-keyed conversions unless the network names one. */
 export function networkProductId(network: string): string {

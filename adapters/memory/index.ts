@@ -217,7 +217,8 @@ export function createMemoryStore(): MemoryStore {
 
 function applyConversion(state: MemoryState, command: ConversionCommand): ConversionOutcome {
   const click = state.clicks.get(command.clickId) ?? null;
-  const earningId = state.earningByConversion.get(conversionKey(command.clickId, command.conversionId));
+  const byConversion = conversionKey(command.clickId, command.conversionId);
+  const earningId = state.earningByConversion.get(byConversion);
   const earning = earningId === undefined ? null : (state.earnings.get(earningId) ?? null);
   const counterKeys = counterKeysOf(click ?? command.clickIfAbsent ?? null, command);
   const counters: RiskCounters = {
@@ -241,7 +242,7 @@ function applyConversion(state: MemoryState, command: ConversionCommand): Conver
   }
   if (transition.earning && transition.earningChanged) {
     state.earnings.set(transition.earning.earningId, transition.earning);
-    state.earningByConversion.set(conversionKey(command.clickId, command.conversionId), transition.earning.earningId);
+    if (transition.earningCreated) state.earningByConversion.set(byConversion, transition.earning.earningId);
   }
   const owed = moveMoney(state, transition.operations, command.ledger);
   state.attempts.push(attemptOfConversion(command, transition));
@@ -327,9 +328,9 @@ function postEntry(state: MemoryState, op: WalletOperation): WalletApplyResult {
     entryId: String(state.nextEntryId++),
   };
   state.entriesByKey.set(entry.key, entry);
-  const list = state.entriesByUser.get(op.userId) ?? [];
-  list.push(entry);
-  state.entriesByUser.set(op.userId, list);
+  const list = state.entriesByUser.get(op.userId);
+  if (list === undefined) state.entriesByUser.set(op.userId, [entry]);
+  else list.push(entry);
   const balance = (state.balances.get(op.userId) ?? 0n) + op.amountMinor;
   state.balances.set(op.userId, balance);
   return { duplicate: false, balanceMinor: balance };

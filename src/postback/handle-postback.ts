@@ -41,8 +41,6 @@ export async function handlePostback(options: ResolvedOptions, request: Postback
   // The merged params are this call's own object (never the caller's), so without secret
   // parameters to drop they are stored as they are, not copied.
   const stored = options.secretParams.length === 0 ? params : withoutSecrets(params, options.secretParams);
-  const refuse = (decision: PostbackDecisionCode, error: Error, message = error.message) =>
-    recordRefusal(options, auditRow(attemptId, stored, auditFields(fields, stored, options.secretParams), sourceIp, now, decision, message), error);
 
   // No verifiers (allowUnverifiedPostbacks): nothing to run, no verifiable copy of the request.
   if (options.verifiers.length > 0) {
@@ -51,38 +49,55 @@ export async function handlePostback(options: ResolvedOptions, request: Postback
     if (!verdict.ok) {
       options.logger.warn('postback refused by verification', { reason: verdict.reason, sourceIp });
       // The reason goes to the audit row for support, never to the caller.
-      return refuse('forbidden', new PostbackForbiddenError(), `verification refused: ${verdict.reason}`);
+      return refuse(options, attemptId, stored, fields, sourceIp, now, 'forbidden', new PostbackForbiddenError(), `verification refused: ${verdict.reason}`);
     }
   }
 
   // A virtual click (user-keyed conversion) is moved by its network's route only: here it is unknown.
   if (fields.clickId !== null && isVirtualClickId(fields.clickId)) {
-    return refuse('unknown_click', new NotFoundError('Click not found'), 'user-keyed conversions are received on their network route');
+    return refuse(options, attemptId, stored, fields, sourceIp, now, 'unknown_click', new NotFoundError('Click not found'), 'user-keyed conversions are received on their network route');
   }
 
   let command: ConversionCommand;
   try {
-    command = toCommand(options, fields, stored, { attemptId, now, sourceIp });
+    command = toCommand(options, fields, stored, attemptId, now, sourceIp);
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
     const isAmount = (error.details as Array<{ path?: string }> | undefined)?.[0]?.path === 'amount';
-    return refuse(isAmount ? 'invalid_amount' : 'invalid_input', error);
+    return refuse(options, attemptId, stored, fields, sourceIp, now, isAmount ? 'invalid_amount' : 'invalid_input', error);
   }
 
   if (!options.recordEvents) command.recordEvent = false;
   const outcome = await guardStorage(options, 'applyConversion', () => options.storage.applyConversion(command));
   // Awaited only when there is something to do: each await of a finished call is a microtask turn.
   if (outcome.owed.length > 0) await settleOwed(options, outcome.owed);
-  if (outcome.event) await emitEvent(options, outcome.event);
+  if (outcome.event && options.onEvent !== null) await emitEvent(options, outcome.event);
 
   return toResult(options, command, outcome);
+}
+
+/** Audits a refused postback (its fields as read) and throws the refusal. */
+function refuse(
+  options: ResolvedOptions,
+  attemptId: string,
+  stored: PostbackParams,
+  fields: PostbackFields,
+  sourceIp: string | null,
+  now: Date,
+  decision: PostbackDecisionCode,
+  error: Error,
+  message = error.message,
+): Promise<never> {
+  return recordRefusal(options, auditRow(attemptId, stored, auditFields(fields, stored, options.secretParams), sourceIp, now, decision, message), error);
 }
 
 function toCommand(
   options: ResolvedOptions,
   fields: PostbackFields,
   stored: PostbackParams,
-  context: { attemptId: string; now: Date; sourceIp: string | null },
+  attemptId: string,
+  now: Date,
+  sourceIp: string | null,
 ): ConversionCommand {
   const clickId = required(fields.clickId, 'click_id');
   if (!isClickIdText(clickId)) throw invalid('click_id', 'must be a UUID');
@@ -105,7 +120,7 @@ function toCommand(
     if (amountMinor === 0n && (action === 'credit' || action === 'pending')) throw invalid('amount', 'must be positive');
   }
   return {
-    attemptId: context.attemptId,
+    attemptId,
     clickId,
     conversionId,
     action,
@@ -114,10 +129,10 @@ function toCommand(
     rawAmount: rawAmount === null ? null : String(rawAmount),
     transactionId,
     offerId: optionalId(fields.offerId, 'offerId'),
-    now: context.now,
+    now,
     newEarningId: options.ids.uuid(),
     ledger: options.ledgerMode,
-    sourceIp: context.sourceIp,
+    sourceIp,
     rawData: stored,
     risk: options.risk,
   };
