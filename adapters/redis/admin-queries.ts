@@ -24,7 +24,7 @@ import { luaScript, runScript, type RedisClientLike } from './client.js';
 import type { ChangeLog } from './change-log.js';
 import type { KeyLayout } from './keys.js';
 import { luaJson } from './lua-json.js';
-import { attemptFromJson, clickFromJson, earningFromJson, ledgerEntryFromJson, operationToJson, type StoredJson } from './records.js';
+import { attemptFromJson, clickFromHash, earningFromJson, hashOf, ledgerEntryFromJson, operationToJson, type StoredJson } from './records.js';
 import { adminReadLua } from './scripts/admin-read.lua.js';
 import { adjustWalletLua, leaseLua, ledgerPageLua } from './scripts/admin-wallet.lua.js';
 import { eventOfReply } from './events.js';
@@ -117,7 +117,8 @@ export function redisAdmin(client: RedisClientLike, keys: KeyLayout, log: Change
 
     listClicks(query) {
       return list<ClickRecord>('click', query, [['userId', 'u'], ['productId', 'p'], ['status', 'st']], ':ix:c',
-        clickFromJson, (c) => ({ at: c.createdAt.getTime(), id: c.clickId }));
+        (j) => clickFromHash(String((j as unknown as [string, string[]])[0]), hashOf((j as unknown as [string, string[]])[1]))!,
+        (c) => ({ at: c.createdAt.getTime(), id: c.clickId }));
     },
 
     async ledgerPage({ userId, limit, after }) {

@@ -20,6 +20,7 @@ export interface RedisClientLike {
   zrevrangebyscore(key: string, max: RedisArg, min: RedisArg, limit: 'LIMIT', offset: number, count: number): Promise<string[]>;
   smembers(key: string): Promise<string[]>;
   hmget(key: string, ...fields: string[]): Promise<(string | null)[]>;
+  hgetall(key: string): Promise<Record<string, string>>;
   hvals(key: string): Promise<string[]>;
   /** ioredis sets this on a `Cluster`. */
   readonly isCluster?: boolean;

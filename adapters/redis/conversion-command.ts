@@ -9,7 +9,7 @@ import type { ConversionCommand, RiskCap, RiskPolicy } from 'clickcredit';
 import { earningIdFor, networkTransactionSlot, type KeyLayout } from './keys.js';
 import type { RedisArg } from './client.js';
 import { luaJson } from './lua-json.js';
-import { clickToJson, type StoredJson } from './records.js';
+import { clickToHash, clickToJson, type StoredJson } from './records.js';
 import type { StepReservations } from './risk-reservations.js';
 
 const DAY_MS = 86_400_000;
@@ -66,6 +66,8 @@ export function conversionCommandArgs(
     const dayStart = Date.UTC(c.now.getUTCFullYear(), c.now.getUTCMonth(), c.now.getUTCDate());
     rest = luaJson({
       clickIfAbsent: virtual === null ? null : clickToJson(virtual),
+      // What the script stores when it inserts the virtual click.
+      clickIfAbsentHash: virtual === null ? null : clickToHash(virtual),
       ntxBase: ntx === null || !ntx.reachable ? null : ntx.base,
       // Cluster layout, a virtual click whose pair lives in another shard: refused as taken.
       ntxUnreachable: ntx !== null && !ntx.reachable,

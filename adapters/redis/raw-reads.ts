@@ -7,7 +7,7 @@ import type { EarningRecord } from 'clickcredit';
 import type { RawReads } from 'clickcredit/testing';
 import type { RedisClientLike } from './client.js';
 import { clickIdOfEarning, keyLayout, type KeyLayout } from './keys.js';
-import { clickFromJson, earningFromJson, ledgerEntryFromJson, operationFromJson, type StoredJson } from './records.js';
+import { clickFromHash, earningFromJson, ledgerEntryFromJson, operationFromJson, type StoredJson } from './records.js';
 
 /** Reads one earning by its Redis id (`<clickId>.<uuid>`). */
 export async function readEarning(client: RedisClientLike, keys: KeyLayout, earningId: string): Promise<EarningRecord | null> {
@@ -39,8 +39,7 @@ export function createRedisRawReads(options: { client: RedisClientLike; prefix?:
       return earnings.filter((e): e is EarningRecord => e !== null);
     },
     async clickOf(clickId) {
-      const raw = await client.get(`${keys.clickBase(clickId)}:click:${clickId}`);
-      return raw === null ? null : clickFromJson(JSON.parse(raw) as StoredJson);
+      return clickFromHash(clickId, await client.hgetall(`${keys.clickBase(clickId)}:click:${clickId}`));
     },
     async outboxOfEarning(earningId) {
       const clickId = clickIdOfEarning(earningId);

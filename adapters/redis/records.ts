@@ -1,5 +1,6 @@
 /**
- * Records as JSON in Redis: money as canonical decimal strings of minor units (exact), times as
+ * Records in Redis. A click is a hash of short fields (clickToHash); earnings, operations,
+ * ledger entries and audit rows are JSON: money as canonical decimal strings of minor units (exact), times as
  * epoch milliseconds (13 digits, well inside the 14 significant digits cjson writes), and the
  * advertiser's raw postback data as JSON text inside a string (cjson never re-encodes it, so
  * numbers past 14 digits, empty arrays and lone surrogates come back exactly as received).
@@ -24,55 +25,128 @@ function rawDataFrom(v: unknown): Record<string, unknown> | null {
 }
 
 /**
- * A click as the scripts read it. Null fields are not written (records written before, with
- * nulls, read the same), so an ordinary click (no network, one conversion) stores only its values.
+ * A click as stored: a hash of short fields (the scripts read the few a postback needs with one
+ * HMGET and write back only what changed; no JSON is decoded or encoded per postback). The click
+ * id is the key's; null fields are not stored; `pr` is `1` once a postback came; `g` is `*` for
+ * "any goal" or the JSON list of goal ids. Long texts (the URLs, user agent and referrer) are
+ * stored in pieces of at most {@link PIECE_BYTES} bytes (`tu`, `tu1`, `tu2`...), so every field
+ * stays small enough for Redis' compact hash encoding (listpack, 64 bytes a value by default).
+ */
+const CLICK_FIELDS = {
+  userId: 'u', productId: 'p', offerId: 'o', ipAddress: 'ip', clickedAt: 'ca', expiresAt: 'ea', status: 'st', conversionId: 'cv',
+  postbackReceivedAt: 'pa', visitCount: 'vc', firstVisitAt: 'fv', lastVisitAt: 'lv', createdAt: 'cr', updatedAt: 'ua',
+  earnUpTo: 'eu', referrerId: 'rf', commissionPpm: 'cp', holdAbove: 'ha', holdWithinSeconds: 'hw', network: 'n',
+  networkTransactionId: 'nt',
+} as const;
+
+/** The long texts of a click, stored in pieces. */
+const PIECED = { taskUrl: 'tu', redirectUrl: 'ru', postbackUrl: 'pu', userAgent: 'ag', referrer: 'rr' } as const;
+
+/** Bytes (UTF-8) of one stored piece of a long text. */
+export const PIECE_BYTES = 60;
+
+/** A text cut into pieces of at most PIECE_BYTES UTF-8 bytes, never inside a character. */
+function pieces(text: string): string[] {
+  if (text.length <= PIECE_BYTES / 3) return [text];
+  const out: string[] = [];
+  let start = 0;
+  let bytes = 0;
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    const pair = code >= 0xd800 && code <= 0xdbff && i + 1 < text.length;
+    const size = code < 0x80 ? 1 : code < 0x800 ? 2 : pair ? 4 : 3;
+    if (bytes + size > PIECE_BYTES) {
+      out.push(text.slice(start, i));
+      start = i;
+      bytes = 0;
+    }
+    bytes += size;
+    if (pair) i += 1;
+  }
+  out.push(text.slice(start));
+  return out;
+}
+
+/** The stored hash of a click, as HSET arguments (field, value, field, value...). */
+export function clickToHash(c: ClickRecord): string[] {
+  const out: string[] = [];
+  const put = (field: string, value: string | number | bigint | Date | null) => {
+    if (value !== null) out.push(field, value instanceof Date ? String(value.getTime()) : String(value));
+  };
+  for (const [name, field] of Object.entries(PIECED)) {
+    const value = c[name as keyof typeof PIECED];
+    if (value !== null) pieces(value).forEach((piece, i) => out.push(i === 0 ? field : `${field}${i}`, piece));
+  }
+  put('u', c.userId); put('p', c.productId); put('o', c.offerId); put('ip', c.ipAddress); put('ca', c.clickedAt);
+  put('ea', c.expiresAt); put('st', c.status); put('cv', c.conversionId);
+  if (c.postbackReceived) put('pr', 1);
+  put('pa', c.postbackReceivedAt);
+  if (c.visitCount !== 0) put('vc', c.visitCount);
+  put('fv', c.firstVisitAt); put('lv', c.lastVisitAt); put('cr', c.createdAt); put('ua', c.updatedAt);
+  put('eu', c.earnUpToMinor); put('rf', c.referrerId);
+  if (c.commissionPpm !== 0) put('cp', c.commissionPpm);
+  put('ha', c.holdAboveMinor); put('hw', c.holdWithinSeconds); put('n', c.network); put('nt', c.networkTransactionId);
+  if (c.goals !== null) put('g', c.goals === true ? '*' : JSON.stringify([...c.goals]));
+  return out;
+}
+
+/** A flat HGETALL reply (field, value, ...) as an object. */
+export function hashOf(flat: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!Array.isArray(flat)) return out;
+  for (let i = 0; i + 1 < flat.length; i += 2) out[String(flat[i])] = String(flat[i + 1]);
+  return out;
+}
+
+/** A stored click back to its record; null for an empty hash (no such click). */
+export function clickFromHash(clickId: string, h: Record<string, string>): ClickRecord | null {
+  if (h.u === undefined) return null;
+  const f = CLICK_FIELDS;
+  const text = (field: string): string | null => h[field] ?? null;
+  const time = (field: string): Date | null => (h[field] === undefined ? null : new Date(Number(h[field])));
+  const long = (field: string): string | null => {
+    if (h[field] === undefined) return null;
+    let value = h[field];
+    for (let i = 1; h[`${field}${i}`] !== undefined; i += 1) value += h[`${field}${i}`];
+    return value;
+  };
+  return {
+    clickId, userId: h[f.userId]!, productId: h[f.productId]!, offerId: text(f.offerId), taskUrl: long(PIECED.taskUrl)!,
+    redirectUrl: long(PIECED.redirectUrl)!, postbackUrl: long(PIECED.postbackUrl)!, ipAddress: text(f.ipAddress),
+    userAgent: long(PIECED.userAgent), referrer: long(PIECED.referrer), clickedAt: time(f.clickedAt)!, expiresAt: time(f.expiresAt)!,
+    status: h[f.status] as ClickRecord['status'], conversionId: text(f.conversionId), postbackReceived: h.pr === '1',
+    postbackReceivedAt: time(f.postbackReceivedAt), visitCount: Number(h[f.visitCount] ?? 0), firstVisitAt: time(f.firstVisitAt),
+    lastVisitAt: time(f.lastVisitAt), createdAt: time(f.createdAt)!, updatedAt: time(f.updatedAt)!, earnUpToMinor: BigInt(h[f.earnUpTo]!),
+    referrerId: text(f.referrerId), commissionPpm: Number(h[f.commissionPpm] ?? 0),
+    holdAboveMinor: h[f.holdAbove] === undefined ? null : BigInt(h[f.holdAbove]!),
+    holdWithinSeconds: h[f.holdWithinSeconds] === undefined ? null : Number(h[f.holdWithinSeconds]),
+    network: text(f.network), networkTransactionId: text(f.networkTransactionId), goals: goalsFrom(h.g),
+  };
+}
+
+/**
+ * A click as the postback script reads a virtual click it may insert (the decision runs on it
+ * before it is stored). Null fields are left out: they read as null (the scripts' is_set).
  */
 export function clickToJson(c: ClickRecord): StoredJson {
-  const json = clickCoreToJson(c);
-  // An absent field reads as null everywhere (clickFromJson, the scripts' is_set), so nulls are
-  // not stored: fewer bytes per click and less for cjson to decode and encode on every postback.
+  const json: StoredJson = {
+    clickId: c.clickId, userId: c.userId, productId: c.productId, offerId: c.offerId, ipAddress: c.ipAddress,
+    clickedAt: ms(c.clickedAt), expiresAt: ms(c.expiresAt), status: c.status, conversionId: c.conversionId,
+    postbackReceived: c.postbackReceived, postbackReceivedAt: ms(c.postbackReceivedAt), createdAt: ms(c.createdAt),
+    updatedAt: ms(c.updatedAt), earnUpTo: c.earnUpToMinor.toString(), referrerId: c.referrerId, commissionPpm: c.commissionPpm,
+    holdAbove: c.holdAboveMinor === null ? null : c.holdAboveMinor.toString(), holdWithinSeconds: c.holdWithinSeconds,
+    network: c.network, networkTransactionId: c.networkTransactionId, goals: c.goals === null ? null : c.goals === true ? true : [...c.goals],
+  };
   for (const key of Object.keys(json)) if (json[key] === null) delete json[key];
-  if (c.network !== null) json.network = c.network;
-  if (c.networkTransactionId !== null) json.networkTransactionId = c.networkTransactionId;
-  if (c.goals !== null) json.goals = c.goals === true ? true : [...c.goals];
   return json;
 }
 
-function clickCoreToJson(c: ClickRecord): StoredJson {
-  return {
-    clickId: c.clickId, userId: c.userId, productId: c.productId, offerId: c.offerId, taskUrl: c.taskUrl,
-    redirectUrl: c.redirectUrl, postbackUrl: c.postbackUrl, ipAddress: c.ipAddress, userAgent: c.userAgent,
-    referrer: c.referrer, clickedAt: ms(c.clickedAt), expiresAt: ms(c.expiresAt), status: c.status,
-    conversionId: c.conversionId, postbackReceived: c.postbackReceived, postbackReceivedAt: ms(c.postbackReceivedAt),
-    visitCount: c.visitCount, firstVisitAt: ms(c.firstVisitAt), lastVisitAt: ms(c.lastVisitAt),
-    createdAt: ms(c.createdAt), updatedAt: ms(c.updatedAt), earnUpTo: c.earnUpToMinor.toString(),
-    referrerId: c.referrerId, commissionPpm: c.commissionPpm,
-    holdAbove: c.holdAboveMinor === null ? null : c.holdAboveMinor.toString(), holdWithinSeconds: c.holdWithinSeconds,
-  };
-}
-
-/** A stored click back to its record. */
-export function clickFromJson(j: StoredJson): ClickRecord {
-  return {
-    clickId: j.clickId, userId: j.userId, productId: j.productId, offerId: text(j.offerId), taskUrl: j.taskUrl,
-    redirectUrl: j.redirectUrl, postbackUrl: j.postbackUrl, ipAddress: text(j.ipAddress), userAgent: text(j.userAgent),
-    referrer: text(j.referrer), clickedAt: required(j.clickedAt), expiresAt: required(j.expiresAt), status: j.status,
-    conversionId: text(j.conversionId), postbackReceived: Boolean(j.postbackReceived), postbackReceivedAt: date(j.postbackReceivedAt),
-    visitCount: Number(j.visitCount), firstVisitAt: date(j.firstVisitAt), lastVisitAt: date(j.lastVisitAt),
-    createdAt: required(j.createdAt), updatedAt: required(j.updatedAt), earnUpToMinor: big(j.earnUpTo),
-    referrerId: text(j.referrerId), commissionPpm: Number(j.commissionPpm),
-    holdAboveMinor: j.holdAbove === null || j.holdAbove === undefined ? null : big(j.holdAbove),
-    holdWithinSeconds: j.holdWithinSeconds === null || j.holdWithinSeconds === undefined ? null : Number(j.holdWithinSeconds),
-    network: text(j.network), networkTransactionId: text(j.networkTransactionId), goals: goalsFrom(j.goals),
-  };
-}
-
-/** Stored goals: `true`, a list of goal ids, or absent (one conversion per click). */
-function goalsFrom(v: unknown): ClickRecord['goals'] {
-  if (v === true) return true;
-  // cjson writes an empty Lua table as `{}`; a stored list is never empty (clickGoalsOf), but be exact.
-  if (Array.isArray(v)) return v.length === 0 ? null : v.map(String);
-  return null;
+/** Stored goals: `*` (any goal), the JSON list of goal ids, or absent (one conversion per click). */
+function goalsFrom(v: string | undefined): ClickRecord['goals'] {
+  if (v === undefined) return null;
+  if (v === '*') return true;
+  const list = JSON.parse(v) as unknown;
+  return Array.isArray(list) && list.length > 0 ? list.map(String) : null;
 }
 
 /** A stored earning back to its record. */

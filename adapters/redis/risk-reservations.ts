@@ -25,7 +25,7 @@ import { cappedAmount, riskCounterKeys, usesRiskCounters } from 'clickcredit/sto
 import { runScript, type RedisClientLike } from './client.js';
 import { SCRIPTS } from './commands.js';
 import type { KeyLayout } from './keys.js';
-import { clickFromJson, type StoredJson } from './records.js';
+import { clickFromHash } from './records.js';
 
 const DAY_MS = 86_400_000;
 
@@ -52,9 +52,9 @@ export function counterKey(keys: KeyLayout, scope: 'u' | 'ip', subject: string, 
 /** Steps 1 and 2: reads the click and reserves on its counters; null when no cap applies. */
 export async function reserveCounters(client: RedisClientLike, keys: KeyLayout, c: ConversionCommand): Promise<StepReservations | null> {
   if (c.action !== 'credit' || !usesRiskCounters(c.risk) || !c.risk) return null;
-  const raw = await client.get(`${keys.clickBase(c.clickId)}:click:${c.clickId}`);
+  const stored = clickFromHash(c.clickId, await client.hgetall(`${keys.clickBase(c.clickId)}:click:${c.clickId}`));
   const virtual = c.clickIfAbsent && c.clickIfAbsent.clickId === c.clickId ? c.clickIfAbsent : null;
-  const click = raw === null ? virtual : clickFromJson(JSON.parse(raw) as StoredJson);
+  const click = stored ?? virtual;
   if (click === null) return null;
   const subjects = riskCounterKeys(click, c);
   const bound = cappedAmount(click, c.amountMinor).toString();

@@ -17,7 +17,7 @@ import { luaJson } from './lua-json.js';
 import { finishIndexEntry, listOwed } from './outbox.js';
 import { readEarning } from './raw-reads.js';
 import { reserveCounters, settleReservations } from './risk-reservations.js';
-import { attemptFromJson, attemptToJson, clickFromJson, clickToJson, earningFromJson, operationFromJson, operationToJson, type StoredJson } from './records.js';
+import { attemptFromJson, attemptToJson, clickFromHash, clickToHash, hashOf, earningFromJson, operationFromJson, operationToJson, type StoredJson } from './records.js';
 
 /** Options of {@link createRedisStore}. */
 export interface RedisStoreOptions {
@@ -71,6 +71,13 @@ const asList = (value: unknown): StoredJson[] => (Array.isArray(value) ? (value 
 const earningOf = (value: unknown): EarningRecord | null =>
   value !== null && typeof value === 'object' ? earningFromJson(value as StoredJson) : null;
 
+/** Whether a stored click hash holds exactly these HSET pairs. */
+function sameHash(stored: Record<string, string>, fields: string[]): boolean {
+  if (Object.keys(stored).length * 2 !== fields.length) return false;
+  for (let i = 0; i < fields.length; i += 2) if (stored[fields[i]!] !== fields[i + 1]) return false;
+  return true;
+}
+
 /** Whether the server answered with an error (ioredis `ReplyError`): the script ran and refused. */
 function isErrorReply(error: unknown): boolean {
   return (error as Error | null)?.name === 'ReplyError';
@@ -108,31 +115,30 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       const expiresAt = click.expiresAt.getTime();
       // A tracker clock behind the wall clock must not give the key an expiry already past.
       const keyExpiry = expiresAt + retentionMs > Date.now() ? expiresAt + retentionMs : Date.now() + (expiresAt - click.clickedAt.getTime()) + retentionMs;
-      const json = luaJson(clickToJson(click));
+      const fields = clickToHash(click);
       const lossesBefore = connection.losses;
       const ntx = networkTransactionSlot(keys, click, crossSlot);
       if (ntx && !ntx.reachable) {
         throw new ConflictError('Redis cluster layout: a network click must carry the id userKeyedClickId(network, transactionId)');
       }
-      const inserted = await run('insertClick', keys.clickBase(click.clickId), click.clickId, json,
-        keyExpiry, expiresAt, click.createdAt.getTime() - retentionMs, ntx?.base ?? '', ntx?.field ?? '', logOf(click.clickId));
+      const inserted = await run('insertClick', keys.clickBase(click.clickId), click.clickId, keyExpiry, expiresAt,
+        click.createdAt.getTime() - retentionMs, ntx?.base ?? '', ntx?.field ?? '', logOf(click.clickId), ...fields);
       if (Number(inserted) === 2) throw new ConflictError('Network transaction id already exists');
-      // ioredis sends a command again when a dropped connection lost its reply: the second SET NX
+      // ioredis sends a command again when a dropped connection lost its reply: the second insert
       // then finds this very click, which is this call's success, not somebody else's id.
       const replayed = connection.losses !== lossesBefore
-        && (await client.get(`${keys.clickBase(click.clickId)}:click:${click.clickId}`)) === json;
+        && sameHash(await client.hgetall(`${keys.clickBase(click.clickId)}:click:${click.clickId}`), fields);
       if (Number(inserted) !== 1 && !replayed) throw new ConflictError('Click id already exists');
     },
 
     // One script: concurrent visits each count once (Redis runs scripts one at a time).
     async recordVisit(clickId, at) {
-      const raw = await run('recordVisit', keys.clickBase(clickId), clickId, at.getTime());
-      return raw === null ? null : clickFromJson(parse(raw));
+      const flat = await run('recordVisit', keys.clickBase(clickId), clickId, at.getTime());
+      return flat === null ? null : clickFromHash(clickId, hashOf(flat));
     },
 
     async getClick(clickId) {
-      const raw = await client.get(`${keys.clickBase(clickId)}:click:${clickId}`);
-      return raw === null ? null : clickFromJson(parse(raw));
+      return clickFromHash(clickId, await client.hgetall(`${keys.clickBase(clickId)}:click:${clickId}`));
     },
 
     // One script in the click's shard. Redis runs scripts one at a time, so of any number of

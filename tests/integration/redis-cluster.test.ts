@@ -160,12 +160,12 @@ function counting(target: Cluster): { client: RedisClientLike; names: string[] }
       };
       const first = await store.applyConversion(command(randomUUID(), txn));
       expect(first.decision).toBe('credited');
-      // get (probe), reserve, conversion, earnings index (apply + settle); the owed credit is the caller's.
-      expect(counter.names).toEqual(['get', 'evalsha', 'evalsha', 'evalsha', 'evalsha']);
+      // hgetall (probe), reserve, conversion, earnings index (apply + settle); the owed credit is the caller's.
+      expect(counter.names).toEqual(['hgetall', 'evalsha', 'evalsha', 'evalsha', 'evalsha']);
       counter.names.length = 0;
       expect((await store.applyConversion(command(randomUUID(), txn))).decision).toBe('duplicate');
       // Probe, reserve (refused: the cap of 1 is reached, nothing reserved, nothing to give back), conversion.
-      expect(counter.names).toEqual(['get', 'evalsha', 'evalsha']);
+      expect(counter.names).toEqual(['hgetall', 'evalsha', 'evalsha']);
       const second = await store.applyConversion(command(randomUUID(), randomUUID()));
       expect([second.decision, second.rule]).toEqual(['held', 'user_daily_cap']);
       expect(await client!.hget(counterKey(keyLayout(prefix, 32), 'u', 'uk', now.toISOString().slice(0, 10)), 'count')).toBe('1');

@@ -107,10 +107,12 @@ const capPolicy = (count: number | null, amountMinor: bigint | null): RiskPolicy
     const { clickId } = await t.createClick({ userId: 'u', productId: 'p', taskUrl: 'https://a.example/' });
     await t.handlePostback({ query: { click_id: clickId }, body: { amount: '1.00', conversionId: 'c' } });
     const base = keyLayout(prefix, 16).clickBase(clickId);
-    const stored = JSON.parse((await client.get(`${base}:click:${clickId}`))!) as Record<string, unknown>;
-    expect(Object.keys(stored)).not.toContain('network');
-    expect(Object.keys(stored)).not.toContain('networkTransactionId');
-    expect(Object.keys(stored)).not.toContain('goals');
+    // A click is a hash of short fields (records.ts clickToHash): network `n`, transaction id `nt`, goals `g`.
+    const stored = await client.hgetall(`${base}:click:${clickId}`);
+    expect(Object.keys(stored)).toContain('u');
+    expect(Object.keys(stored)).not.toContain('n');
+    expect(Object.keys(stored)).not.toContain('nt');
+    expect(Object.keys(stored)).not.toContain('g');
     // Audit rows reach their list through the change log: a read of them folds it first.
     expect((await store.listPostbackAttempts(clickId))[0]!.rule).toBeNull();
     const [row] = await client.lrange(`${base}:audit:${clickId}`, 0, -1);
@@ -143,7 +145,7 @@ const capPolicy = (count: number | null, amountMinor: bigint | null): RiskPolicy
       for (const script of Object.values(SCRIPTS)) await client.script('LOAD', script.lua);
     });
 
-    it('reserves, converts and keeps the reservation as the count: GET, reserve, conversion, nothing to settle', async () => {
+    it('reserves, converts and keeps the reservation as the count: HGETALL (the click), reserve, conversion, nothing to settle', async () => {
       const { store, prefix } = newStore('cluster');
       const now = new Date('2031-05-06T12:00:00Z');
       const warm = keyed({ txn: randomUUID(), userId: 'w', amountMinor: 1n, now, risk: capPolicy(2, null), ledger: 'outbox' });
@@ -151,7 +153,7 @@ const capPolicy = (count: number | null, amountMinor: bigint | null): RiskPolicy
       const run = await commandsOf(() => store.applyConversion(keyed({ txn: randomUUID(), userId: 'u', amountMinor: 700n, now, risk: capPolicy(2, null), ledger: 'outbox' })));
       expect(run.value.decision).toBe('credited');
       // Probe, reserve, conversion, then the earnings index entry (apply + settle), as every cluster-layout conversion.
-      expect(run.names).toEqual(['get', 'evalsha', 'evalsha', 'evalsha', 'evalsha']);
+      expect(run.names).toEqual(['hgetall', 'evalsha', 'evalsha', 'evalsha', 'evalsha']);
       const counter = await client.hgetall(counterKey(keyLayout(prefix, 16), 'u', 'u', '2031-05-06'));
       expect([counter.count, counter.amount]).toEqual(['1', '700']);
     });
@@ -164,7 +166,7 @@ const capPolicy = (count: number | null, amountMinor: bigint | null): RiskPolicy
       expect((await store.applyConversion(keyed({ txn, userId: 'u', amountMinor: 400n, now, risk: policy, ledger: 'outbox' }))).decision).toBe('credited');
       const replay = await commandsOf(() => store.applyConversion(keyed({ txn, userId: 'u', amountMinor: 400n, now, risk: policy, ledger: 'outbox' })));
       expect(replay.value.decision).toBe('duplicate');
-      expect(replay.names).toEqual(['get', 'evalsha', 'evalsha', 'evalsha']); // probe, reserve, conversion, release
+      expect(replay.names).toEqual(['hgetall', 'evalsha', 'evalsha', 'evalsha']); // probe, reserve, conversion, release
       const key = counterKey(keyLayout(prefix, 16), 'u', 'u', '2031-05-06');
       expect(await client.hgetall(key)).toMatchObject({ count: '1', amount: '400' });
       // 400 + 700 > 1000: held by the amount cap, and the counter is unchanged.

@@ -16,8 +16,12 @@ local a = cjson.decode(ARGV[1])
 local function load(kind, id)
   if kind == 'attempt' then return redis.call('HGET', base .. ':ix:att', id) end
   if kind == 'earning' then return redis.call('GET', base .. ':earning:' .. id) end
-  return redis.call('GET', base .. ':click:' .. id)
+  local flat = redis.call('HGETALL', base .. ':click:' .. id)
+  if #flat == 0 then return nil end
+  return flat
 end
+-- A click's hash field of a filter's record field (records.ts clickToHash).
+local CLICK_FIELD = { userId = 'u', productId = 'p', status = 'st' }
 
 if a.op == 'scan' then
   local out = {}
@@ -30,11 +34,19 @@ if a.op == 'scan' then
       if not (a.afterAt ~= nil and score == a.afterAt and id >= a.afterId) then
         local text = load(a.kind, id)
         if text then
-          local r = cjson.decode(text)
+          local r
+          if a.kind == 'click' then
+            -- A click goes back as its id and hash: { id, [field, value, ...] } (records.ts clickFromHash).
+            r = {}
+            for j = 1, #text, 2 do r[text[j]] = text[j + 1] end
+            text = cjson.encode({ id, text })
+          else
+            r = cjson.decode(text)
+          end
           if a.kind == 'earning' then r.network = redis.call('HGET', base .. ':ix:enet', id) or cjson.null end
           local keep = true
           for field, value in pairs(a.filter) do
-            if r[field] ~= value then keep = false; break end
+            if r[(a.kind == 'click') and (CLICK_FIELD[field] or field) or field] ~= value then keep = false; break end
           end
           if keep then
             if a.kind == 'earning' then text = cjson.encode(r) end
@@ -60,11 +72,8 @@ local function each(index, fn)
   for i = 1, #page, 2 do fn(page[i], tonumber(page[i + 1])) end
 end
 each(':ix:c', function(id, t)
-  local raw = redis.call('GET', base .. ':click:' .. id)
-  if raw then
-    local c = cjson.decode(raw)
-    rows[#rows + 1] = { 'clicks', t, c.network or cjson.null, c.productId, cjson.null, '0' }
-  end
+  local f = redis.call('HMGET', base .. ':click:' .. id, 'p', 'n')
+  if f[1] then rows[#rows + 1] = { 'clicks', t, f[2] or cjson.null, f[1], cjson.null, '0' } end
 end)
 local function earning_part(part, index)
   each(index, function(id, t)

@@ -23,9 +23,10 @@ import { ledgerPreludeLua } from './prelude-ledger.lua.js';
 import { moneyPreludeLua } from './prelude-money.lua.js';
 import { riskPreludeLua } from './prelude-risk.lua.js';
 import { eventFactsPreludeLua } from './prelude-events.lua.js';
+import { clickPreludeLua } from './prelude-click.lua.js';
 import { logPreludeLua } from './prelude-log.lua.js';
 
-export const applyConversionLua = '#!lua\n' + moneyPreludeLua + ledgerPreludeLua + riskPreludeLua + logPreludeLua + eventFactsPreludeLua + String.raw`
+export const applyConversionLua = '#!lua\n' + moneyPreludeLua + ledgerPreludeLua + riskPreludeLua + clickPreludeLua + logPreludeLua + eventFactsPreludeLua + String.raw`
 local base = KEYS[1]
 -- The command, positional (conversion-command.ts): no JSON to decode on the way in. A nullable
 -- text arrives as '' for null or '=' and the text.
@@ -47,8 +48,7 @@ end
 local now = c.now
 local click_key = base .. ':click:' .. c.clickId
 local conv_key = base .. ':conv:' .. c.clickId
-local raw_click = redis.call('GET', click_key)
-local click = raw_click and cjson.decode(raw_click) or nil
+local click = read_click(click_key, c.clickId)
 -- The values the admin indexes hold before this step changes them (one ZREM per moved index).
 local prev_click_status = click and click.status
 local prev_e_status, prev_e_approval = nil, nil
@@ -294,16 +294,16 @@ local shown_id = (show_earning and earning) and earning.earningId or nil
 local audit = ARGV[20] .. ',"decision":"' .. decision .. '","earningId":' .. (shown_id and cjson.encode(shown_id) or 'null')
   .. ((rule ~= cjson.null) and (',"rule":"' .. rule .. '"') or '') .. '}'
 local earning_text = earning_changed and encode_earning(earning, raw_literal) or nil
-local click_text = click_changed and cjson.encode(click) or nil
 
 -- Writes: nothing below can be refused.
 if click_created then
   -- A virtual click never expires (user-keyed conversions do not): no TTL, not in the pending index.
-  redis.call('SET', click_key, click_text)
+  redis.call('HSET', click_key, unpack(click_changes(click, c.clickIfAbsentHash)))
   if ntx_key then redis.call('HSET', ntx_key, ntx_field, click.clickId) end
-elseif click_text then
-  -- A click that left pending stays in the pending index until its expiry: expire-clicks drops it then.
-  redis.call('SET', click_key, click_text, 'KEEPTTL')
+elseif click_changed then
+  -- Only the changed fields; the key keeps its TTL. A click that left pending stays in the
+  -- pending index until its expiry: expire-clicks drops it then.
+  redis.call('HSET', click_key, unpack(click_changes(click, {})))
 end
 if earning_text then redis.call('SET', base .. ':earning:' .. earning.earningId, earning_text) end
 local user_index = nil
@@ -329,7 +329,7 @@ local owed = write_step_money(base, c, ops, states, now)
 -- record in the change log (prelude-log), folded in this order (fold-log) before anything reads them.
 local meta = { b = base, ak = base .. ':audit:' .. c.clickId, ue = user_index }
 if c.auditTtl > 0 then meta.ttl = c.auditTtl end
-if click_text then meta.c = log_click(click, click_created, prev_click_status) end
+if click_changed then meta.c = log_click(click, click_created, prev_click_status) end
 if earning_text then meta.e = { ps = prev_e_status, pa = prev_e_approval, new = earning_created or nil, n = log_set(click.network) } end
 if click then meta.a = { u = click.userId, p = click.productId, n = log_set(click.network) } end
 local event = c.recordEvent and earning_changed and ev_conversion_type(decision, earning) ~= nil

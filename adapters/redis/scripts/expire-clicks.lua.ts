@@ -16,15 +16,11 @@ local count = 0
 for _, id in ipairs(ids) do
   redis.call('ZREM', base .. ':pending', id)
   local key = base .. ':click:' .. id
-  local raw = redis.call('GET', key)
-  if raw then
-    local click = cjson.decode(raw)
-    if click.status == 'pending' then
-      click.status = 'expired'; click.updatedAt = now
-      redis.call('SET', key, cjson.encode(click), 'KEEPTTL')
-      log_append(ARGV[3], { b = base, c = log_click(click, false, 'pending') })
-      count = count + 1
-    end
+  local f = redis.call('HMGET', key, 'st', 'cr', 'u', 'p')
+  if f[1] == 'pending' then
+    redis.call('HSET', key, 'st', 'expired', 'ua', ARGV[1])
+    log_append(ARGV[3], { b = base, c = { id = id, t = tonumber(f[2]), u = f[3], p = f[4], st = 'expired', pv = 'pending' } })
+    count = count + 1
   end
 end
 return count

@@ -9,13 +9,10 @@ import { logPreludeLua } from './prelude-log.lua.js';
 
 export const recordAttemptLua = '#!lua\n' + logPreludeLua + String.raw`
 local ttl = tonumber(ARGV[3])
-local raw_click = ARGV[1] ~= '' and redis.call('GET', KEYS[1] .. ':click:' .. ARGV[1]) or nil
+local found = ARGV[1] ~= '' and redis.call('HMGET', KEYS[1] .. ':click:' .. ARGV[1], 'u', 'p', 'n') or {}
 local meta = { b = KEYS[1], ak = KEYS[1] .. ':audit:' .. ARGV[1] }
 if ttl > 0 then meta.ttl = ttl end
-if raw_click then
-  local click = cjson.decode(raw_click)
-  meta.a = { u = click.userId, p = click.productId, n = log_set(click.network) }
-end
+if found[1] then meta.a = { u = found[1], p = found[2], n = found[3] or nil } end
 log_append(ARGV[4], meta, ARGV[2])
 return 1
 `;

@@ -1,21 +1,14 @@
 /**
- * Lua: count a visit of a click (first/last visit, count) in place, keeping the key's TTL.
- * KEYS[1] is the click's shard base; ARGV: click id, visit time (epoch ms). Returns the click
- * JSON, or nil for an unknown click.
+ * Lua: count a visit of a click (first/last visit, count) in place; the key keeps its TTL.
+ * KEYS[1] is the click's shard base; ARGV: click id, visit time (epoch ms). Returns the click's
+ * hash (HGETALL), or nil for an unknown click.
  * @module
  */
 export const recordVisitLua = String.raw`#!lua
 local key = KEYS[1] .. ':click:' .. ARGV[1]
-local raw = redis.call('GET', key)
-if not raw then return nil end
-local click = cjson.decode(raw)
-local at = tonumber(ARGV[2])
-click.visitCount = click.visitCount + 1
--- Absent (a click stored without its null fields) or null: the first visit.
-if click.firstVisitAt == nil or click.firstVisitAt == cjson.null then click.firstVisitAt = at end
-click.lastVisitAt = at
-click.updatedAt = at
-raw = cjson.encode(click)
-redis.call('SET', key, raw, 'KEEPTTL')
-return raw
+if redis.call('EXISTS', key) == 0 then return nil end
+redis.call('HINCRBY', key, 'vc', 1)
+redis.call('HSETNX', key, 'fv', ARGV[2])
+redis.call('HSET', key, 'lv', ARGV[2], 'ua', ARGV[2])
+return redis.call('HGETALL', key)
 `;
