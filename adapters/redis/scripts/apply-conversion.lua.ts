@@ -327,14 +327,16 @@ local owed = write_step_money(base, c, ops, states, now)
 
 -- The audit row, the admin indexes, the user's earnings index (standalone) and the event: one
 -- record in the change log (prelude-log), folded in this order (fold-log) before anything reads them.
-local meta = { b = base, ak = base .. ':audit:' .. c.clickId, ue = user_index }
-if c.auditTtl > 0 then meta.ttl = c.auditTtl end
-if click_changed then meta.c = log_click(click, click_created, prev_click_status) end
-if earning_text then meta.e = { ps = prev_e_status, pa = prev_e_approval, new = earning_created or nil, n = log_set(click.network) } end
-if click then meta.a = { u = click.userId, p = click.productId, n = log_set(click.network) } end
+local meta = { b = base, ue = user_index }
+if c.auditTtl > 0 then meta.t = c.auditTtl end
+if click_changed then
+  meta.cs = click.status
+  if click_created then meta.cn = true; meta.cp = false else meta.cp = prev_click_status end
+end
+if earning_text then log_earning(meta, earning, earning_created, prev_e_status, prev_e_approval) end
 local event = c.recordEvent and earning_changed and ev_conversion_type(decision, earning) ~= nil
 if event then meta.ev = c.eventOrder end
-local fold = log_append(c.log, meta, audit, earning_text) >= LOG_FOLD_AT
+local fold = log_append(c.log, meta, audit) >= LOG_FOLD_AT
 -- The earning goes back as the text already made (or read, when unchanged): not encoded again.
 -- 'event': the step recorded its event (eventOfConversion of the decision and the earning).
 local shown = 'null'

@@ -40,14 +40,15 @@ redis.call('SET', key, text)
 local owed = write_step_money(base, c, ops, states, c.now)
 -- The index move and the event: one change-log record (prelude-log), folded in order; the event
 -- (eventOfApproval) is built there from the earning text, recorded once by id.
-local meta = { b = base, e = { ps = prev_status, pa = prev_approval } }
+local meta = { b = base, eid = e.earningId }
+log_earning(meta, e, false, prev_status, prev_approval)
 local event = nil
 if c.recordEvent and c.eventsBase ~= cjson.null and c.eventsBase ~= nil then
   event = { id = 'evt_' .. e.earningId .. (c.approve and '_approved' or '_rejected'),
     type = c.approve and 'earning.approved' or 'earning.rejected', userId = e.userId, createdAt = c.now,
     data = ev_earning_data(e, c.approve and 'approved' or 'approval_rejected', c.approve and 1 or 0) }
-  meta.ev = c.eventOrder; meta.ap = c.approve
+  meta.ev = c.eventOrder; meta.ap = c.approve; meta.at = c.now
 end
-local fold = log_append(c.log, meta, nil, text) >= LOG_FOLD_AT
+local fold = log_append(c.log, meta) >= LOG_FOLD_AT
 return cjson.encode({ decision = 'applied', earning = e, owed = owed, event = event or cjson.null, fold = fold })
 `;

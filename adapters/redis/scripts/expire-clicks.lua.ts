@@ -16,10 +16,9 @@ local count = 0
 for _, id in ipairs(ids) do
   redis.call('ZREM', base .. ':pending', id)
   local key = base .. ':click:' .. id
-  local f = redis.call('HMGET', key, 'st', 'cr', 'u', 'p')
-  if f[1] == 'pending' then
+  if redis.call('HGET', key, 'st') == 'pending' then
     redis.call('HSET', key, 'st', 'expired', 'ua', ARGV[1])
-    log_append(ARGV[3], { b = base, c = { id = id, t = tonumber(f[2]), u = f[3], p = f[4], st = 'expired', pv = 'pending' } })
+    log_append(ARGV[3], { b = base, id = id, cs = 'expired', cp = 'pending' })
     count = count + 1
   end
 end

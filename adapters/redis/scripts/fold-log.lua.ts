@@ -13,38 +13,49 @@ import { eventFactsPreludeLua, eventsPreludeLua } from './prelude-events.lua.js'
 
 export const foldLogLua = '#!lua\n' + adminIndexPreludeLua + eventFactsPreludeLua + eventsPreludeLua + String.raw`
 local log_key = KEYS[1]
+local function present(v) return v ~= nil and v ~= cjson.null and v ~= false end
 local records = redis.call('LRANGE', log_key, 0, tonumber(ARGV[2]) - 1)
 for _, record in ipairs(records) do
-  local first = string.find(record, '\n', 1, true)
-  local second = string.find(record, '\n', first + 1, true)
-  local m = cjson.decode(string.sub(record, 1, first - 1))
-  local audit_text = string.sub(record, first + 1, second - 1)
-  local earning_text = string.sub(record, second + 1)
+  local split = string.find(record, '\n', 1, true)
+  local m = cjson.decode(string.sub(record, 1, split - 1))
+  local audit_text = string.sub(record, split + 1)
   local base = m.b
-  local c = m.c
-  if c then
-    ix_click(base, { clickId = c.id, createdAt = c.t, userId = c.u, productId = c.p, status = c.st }, c.new == true, c.pv)
+  local row = (audit_text ~= '') and cjson.decode(audit_text) or nil
+  local click_id = m.id or (row and row.clickId)
+  -- The click's fields that never change; absent when the click is (its retention ended).
+  local k = present(click_id) and redis.call('HMGET', base .. ':click:' .. click_id, 'cr', 'u', 'p', 'n') or {}
+  local click = k[2] and { clickId = click_id, createdAt = tonumber(k[1]), userId = k[2], productId = k[3], network = k[4] or nil } or nil
+  if m.cs and click then
+    click.status = m.cs
+    ix_click(base, click, m.cn == true, m.cp)
   end
-  local e = (earning_text ~= '') and cjson.decode(earning_text) or nil
-  if e and m.e then
-    ix_earning(base, e, m.e.new == true, { network = m.e.n }, m.e.ps, m.e.pa)
-    if m.ue then redis.call('ZADD', m.ue, e.createdAt, e.earningId) end
+  local earning_id = m.eid or (row and row.earningId)
+  local e = nil
+  if m.es and present(earning_id) then
+    local text = redis.call('GET', base .. ':earning:' .. earning_id)
+    if text then
+      -- The stored earning with what this change made of it (a later change may have moved it on).
+      e = cjson.decode(text)
+      e.status = m.es; e.approvalStatus = m.ea; e.amount = m.eam; e.commission = m.ecm
+      e.credited = m.ecr ~= nil or m.erv ~= nil; e.creditedAt = m.ecr or cjson.null; e.cancelledAt = m.erv or cjson.null
+      if m.ecx then e.cancelReason = m.ecx end
+      ix_earning(base, e, m.en == true, click or {}, m.ep, m.eq)
+      if m.ue then redis.call('ZADD', m.ue, e.createdAt, e.earningId) end
+    end
   end
-  local row = nil
-  if audit_text ~= '' then
-    row = cjson.decode(audit_text)
-    redis.call('RPUSH', m.ak, audit_text)
-    if m.ttl then redis.call('EXPIRE', m.ak, m.ttl) end
-    local click = m.a and { userId = m.a.u, productId = m.a.p, network = m.a.n } or nil
+  if row then
+    local audit_key = base .. ':audit:' .. (present(row.clickId) and row.clickId or '')
+    redis.call('RPUSH', audit_key, audit_text)
+    if m.t then redis.call('EXPIRE', audit_key, m.t) end
     ix_attempt(base, row, click, audit_text)
-    if m.ttl then ix_trim_attempts(base, row.receivedAt - m.ttl * 1000) end
+    if m.t then ix_trim_attempts(base, row.receivedAt - m.t * 1000) end
   end
   if m.ev and e then
     local events_base = (ARGV[1] ~= '') and ARGV[1] or (base .. ':ev')
     local ev
     if m.ap ~= nil then
       ev = { id = 'evt_' .. e.earningId .. (m.ap and '_approved' or '_rejected'), type = m.ap and 'earning.approved' or 'earning.rejected',
-        userId = e.userId, createdAt = e.updatedAt, data = ev_earning_data(e, m.ap and 'approved' or 'approval_rejected', m.ap and 1 or 0) }
+        userId = e.userId, createdAt = m.at, data = ev_earning_data(e, m.ap and 'approved' or 'approval_rejected', m.ap and 1 or 0) }
     elseif row then
       ev = ev_conversion(row.attemptId, row.decision, e, row.receivedAt)
     end

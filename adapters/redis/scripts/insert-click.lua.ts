@@ -26,7 +26,6 @@ redis.call('PEXPIREAT', key, ARGV[2])
 if ntx_key then redis.call('HSET', ntx_key, ARGV[6], ARGV[1]) end
 redis.call('ZADD', base .. ':pending', ARGV[3], ARGV[1])
 redis.call('ZREMRANGEBYSCORE', base .. ':pending', '-inf', '(' .. ARGV[4])
-local f = redis.call('HMGET', key, 'cr', 'u', 'p', 'st')
-log_append(ARGV[7], { b = base, c = { id = ARGV[1], t = tonumber(f[1]), u = f[2], p = f[3], st = f[4], pv = false, new = true } })
+log_append(ARGV[7], { b = base, id = ARGV[1], cs = 'pending', cp = false, cn = true })
 return 1
 `;

@@ -5,16 +5,20 @@
  * script (fold-log) moves the records, in order, into them. Every admin list, every read of
  * audit rows or events and the workers fold first, so what they read includes every write.
  *
- * A record is three texts joined by newlines (cjson and JSON.stringify escape newlines, so the
- * newlines split them): the meta JSON, the audit row as stored in the audit list (or empty), the
- * earning after the change as stored (or empty). Meta fields: `b` the shard base; `ak` the audit
- * list of the row and `ttl` the audit retention (seconds); `a` the row's click fields (`u`, `p`,
- * `n`); `c` a click's index entry (`id`, `t` createdAt, `u`, `p`, `st` status, `pv` its status
- * before: false for a new click, absent when unknown, `new`); `e` the earning's index change
- * (`ps`, `pa` its status and approval status before, `new`, `n` its click's network; the rest is
- * read from the earning text); `ue` the user's earnings index to add a new earning to (standalone
- * layout); `ev` the event's order key when the change records an event (`ap` for an approval
- * decision: true approve, false reject; else the conversion event of the audit row's decision).
+ * A record is the meta JSON, a newline and the audit row as stored in the audit list (or
+ * nothing); cjson and JSON.stringify escape newlines, so the first one splits them. The meta
+ * holds only what the change decided (what the fold cannot read back later, since the click and
+ * the earning may change again before it runs): `b` the shard base; `id` the click id (when no
+ * audit row names it); `t` the audit retention (seconds); `cs` a click's status after the change,
+ * `cp` before it (false: a new click; absent: unknown), `cn` the click is new; for an earning
+ * `eid` its id (when no audit row names it), `es`/`ea` its status and approval status after the
+ * change and `ep`/`eq` before it, `en` it is new, `eam`/`ecm` its amount and commission, `ecr`
+ * its creditedAt when credited, `erv` its cancelledAt when credited and cancelled, `ecx` its cancel
+ * reason; `at` the time of an approval decision; `ue` the user's
+ * earnings index to add a new earning to (standalone layout); `ev` the event's order key when the
+ * change records one (`ap`: an approval decision, true approve, false reject; else the conversion
+ * event of the audit row's decision). The click's user, product, network and creation time, and
+ * the earning's other fields, never change: the fold reads them from the stored records.
  * @module
  */
 export const logPreludeLua = String.raw`
@@ -22,17 +26,17 @@ export const logPreludeLua = String.raw`
 -- admin list still keeps a bounded log).
 local LOG_FOLD_AT = 10000
 
-local function log_set(v) if v == nil or v == cjson.null then return nil end return v end
-
--- A click's index entry: prev is its status before the change (false: created now, nil: unknown).
-local function log_click(click, created, prev)
-  local entry = { id = click.clickId, t = click.createdAt, u = click.userId, p = click.productId, st = click.status, pv = prev }
-  if created then entry.pv = false; entry.new = true end
-  return entry
+-- An earning's change into the meta: after (and, when not new, before) the change.
+local function log_earning(meta, e, created, prev_status, prev_approval)
+  meta.es = e.status; meta.ea = e.approvalStatus; meta.eam = e.amount; meta.ecm = e.commission
+  if created then meta.en = true else meta.ep = prev_status; meta.eq = prev_approval end
+  if e.credited and e.creditedAt ~= nil and e.creditedAt ~= cjson.null then meta.ecr = e.creditedAt end
+  if e.credited and e.status == 'cancelled' and e.cancelledAt ~= nil and e.cancelledAt ~= cjson.null then meta.erv = e.cancelledAt end
+  if e.cancelReason ~= nil and e.cancelReason ~= cjson.null then meta.ecx = e.cancelReason end
 end
 
 -- Appends one record; returns the log's length.
-local function log_append(log_key, meta, audit_text, earning_text)
-  return redis.call('RPUSH', log_key, cjson.encode(meta) .. '\n' .. (audit_text or '') .. '\n' .. (earning_text or ''))
+local function log_append(log_key, meta, audit_text)
+  return redis.call('RPUSH', log_key, cjson.encode(meta) .. '\n' .. (audit_text or ''))
 end
 `;
