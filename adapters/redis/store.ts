@@ -5,10 +5,11 @@
  * are different slots, so money goes through the outbox (`supportsInlineLedger: false`).
  * @module
  */
-import { ConflictError, eventOfConversion, type ClickStore, type ConversionDecision, type EarningRecord, type RiskRuleCode, type WalletPort } from 'clickcredit';
+import { ConflictError, type ClickStore, type ConversionDecision, type EarningRecord, type RiskRuleCode, type WalletPort } from 'clickcredit';
+import { eventOfApproval, eventOfConversion } from 'clickcredit/store';
 import { redisAdmin, redisLeases } from './admin-queries.js';
 import { changeLog } from './change-log.js';
-import { eventOfReply, redisEvents } from './events.js';
+import { redisEvents } from './events.js';
 import { countConnectionLosses, luaScript, runScript, type RedisArg, type RedisClientLike } from './client.js';
 import { SCRIPTS } from './commands.js';
 import { conversionCommandArgs } from './conversion-command.js';
@@ -196,7 +197,10 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
         eventsBase: eventBases.ofClick(clickId), eventOrder: eventBases.order(c.now), recordEvent: c.recordEvent !== false, log: logOf(clickId),
       })));
       if (result.fold === true) log.foldSoon();
-      return { decision: result.decision, earning: earningOf(result.earning), owed: asList(result.owed).map(operationFromJson), event: eventOfReply(result.event) };
+      const earning = earningOf(result.earning);
+      // The script recorded the decision's event (written to the outbox by the fold): built here too.
+      const event = result.event === true && earning !== null ? eventOfApproval(earning, c.approve, c.now) : null;
+      return { decision: result.decision, earning, owed: asList(result.owed).map(operationFromJson), event };
     },
 
     // Key TTLs end clicks; this only marks pending clicks past expiry as expired, shard by shard,

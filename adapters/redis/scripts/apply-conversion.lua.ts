@@ -22,11 +22,11 @@
 import { ledgerPreludeLua } from './prelude-ledger.lua.js';
 import { moneyPreludeLua } from './prelude-money.lua.js';
 import { riskPreludeLua } from './prelude-risk.lua.js';
-import { eventFactsPreludeLua } from './prelude-events.lua.js';
+import { eventTypesPreludeLua } from './prelude-events.lua.js';
 import { clickPreludeLua } from './prelude-click.lua.js';
 import { logPreludeLua } from './prelude-log.lua.js';
 
-export const applyConversionLua = '#!lua\n' + moneyPreludeLua + ledgerPreludeLua + riskPreludeLua + clickPreludeLua + logPreludeLua + eventFactsPreludeLua + String.raw`
+export const applyConversionLua = '#!lua\n' + moneyPreludeLua + ledgerPreludeLua + riskPreludeLua + clickPreludeLua + logPreludeLua + eventTypesPreludeLua + String.raw`
 local base = KEYS[1]
 -- The command, positional (conversion-command.ts): no JSON to decode on the way in. A nullable
 -- text arrives as '' for null or '=' and the text.

@@ -6,10 +6,9 @@
  */
 import { ledgerPreludeLua } from './prelude-ledger.lua.js';
 import { moneyPreludeLua } from './prelude-money.lua.js';
-import { eventFactsPreludeLua } from './prelude-events.lua.js';
 import { logPreludeLua } from './prelude-log.lua.js';
 
-export const decideApprovalLua = '#!lua\n' + moneyPreludeLua + ledgerPreludeLua + logPreludeLua + eventFactsPreludeLua + String.raw`
+export const decideApprovalLua = '#!lua\n' + moneyPreludeLua + ledgerPreludeLua + logPreludeLua + String.raw`
 local base = KEYS[1]
 local c = cjson.decode(ARGV[1])
 if c.crossSlot and c.ledger == 'inline' then return redis.error_reply('ERR inline ledger needs the standalone layout') end
@@ -38,17 +37,13 @@ local text = cjson.encode(e)
 
 redis.call('SET', key, text)
 local owed = write_step_money(base, c, ops, states, c.now)
--- The index move and the event: one change-log record (prelude-log), folded in order; the event
--- (eventOfApproval) is built there from the earning text, recorded once by id.
+-- The index move and the event: one change-log record (prelude-log), folded in order.
 local meta = { b = base, eid = e.earningId }
 log_earning(meta, e, false, prev_status, prev_approval)
-local event = nil
-if c.recordEvent and c.eventsBase ~= cjson.null and c.eventsBase ~= nil then
-  event = { id = 'evt_' .. e.earningId .. (c.approve and '_approved' or '_rejected'),
-    type = c.approve and 'earning.approved' or 'earning.rejected', userId = e.userId, createdAt = c.now,
-    data = ev_earning_data(e, c.approve and 'approved' or 'approval_rejected', c.approve and 1 or 0) }
-  meta.ev = c.eventOrder; meta.ap = c.approve; meta.at = c.now
-end
+-- The event (eventOfApproval of the earning after the decision) is built by the fold, recorded
+-- once by id, and by the client for its answer.
+local event = c.recordEvent and c.eventsBase ~= cjson.null and c.eventsBase ~= nil
+if event then meta.ev = c.eventOrder; meta.ap = c.approve; meta.at = c.now end
 local fold = log_append(c.log, meta) >= LOG_FOLD_AT
-return cjson.encode({ decision = 'applied', earning = e, owed = owed, event = event or cjson.null, fold = fold })
+return cjson.encode({ decision = 'applied', earning = e, owed = owed, event = event, fold = fold })
 `;

@@ -9,9 +9,9 @@
  * @module
  */
 import { adminIndexPreludeLua } from './prelude-admin-index.lua.js';
-import { eventFactsPreludeLua, eventsPreludeLua } from './prelude-events.lua.js';
+import { eventFactsPreludeLua, eventsPreludeLua, eventTypesPreludeLua } from './prelude-events.lua.js';
 
-export const foldLogLua = '#!lua\n' + adminIndexPreludeLua + eventFactsPreludeLua + eventsPreludeLua + String.raw`
+export const foldLogLua = '#!lua\n' + adminIndexPreludeLua + eventTypesPreludeLua + eventFactsPreludeLua + eventsPreludeLua + String.raw`
 local log_key = KEYS[1]
 local function present(v) return v ~= nil and v ~= cjson.null and v ~= false end
 local records = redis.call('LRANGE', log_key, 0, tonumber(ARGV[2]) - 1)

@@ -8,6 +8,21 @@
  * The rules are those of src/events/events-of.ts.
  * @module
  */
+/** Which conversion decisions record an event, and its type (the table of src/events/events-of.ts). */
+export const eventTypesPreludeLua = String.raw`
+local EV_CONVERSION_TYPES = { credited = 'conversion.credited', netted = 'conversion.credited', held = 'conversion.held',
+  recorded_pending = 'conversion.pending', rejected = 'conversion.rejected', reversed = 'conversion.reversed',
+  pre_reversed = 'conversion.reversed' }
+
+-- The event of a conversion step (decision, earning after the step, as eventOfConversion), not
+-- yet recorded; nil when the step has none.
+local function ev_conversion_type(decision, e)
+  if decision == 'cancelled' then return (e.cancelReason == 'reversed') and 'conversion.reversed' or 'conversion.rejected' end
+  return EV_CONVERSION_TYPES[decision]
+end
+`;
+
+/** The facts of an earning's event; requires eventTypesPreludeLua. */
 export const eventFactsPreludeLua = String.raw`
 local function ev_negate(amount)
   if amount == '0' then return '0' end
@@ -26,17 +41,6 @@ local function ev_earning_data(e, change, sign)
     productId = e.productId, status = e.status, approvalStatus = e.approvalStatus, amount = e.amount,
     walletDelta = ev_signed(e.amount, sign), referrerId = e.referrerId or cjson.null,
     commissionDelta = ev_signed(e.commission or '0', sign), ledgerKey = cjson.null, reason = cjson.null }
-end
-
-local EV_CONVERSION_TYPES = { credited = 'conversion.credited', netted = 'conversion.credited', held = 'conversion.held',
-  recorded_pending = 'conversion.pending', rejected = 'conversion.rejected', reversed = 'conversion.reversed',
-  pre_reversed = 'conversion.reversed' }
-
--- The event of a conversion step (decision, earning after the step, as eventOfConversion), not
--- yet recorded; nil when the step has none.
-local function ev_conversion_type(decision, e)
-  if decision == 'cancelled' then return (e.cancelReason == 'reversed') and 'conversion.reversed' or 'conversion.rejected' end
-  return EV_CONVERSION_TYPES[decision]
 end
 
 local function ev_conversion(attempt_id, decision, e, at)
