@@ -64,10 +64,9 @@ export function parseAmount(input: unknown, options: MoneyOptions, field = 'amou
     roundUp = shouldRoundUp(kept, dropped, options.rounding, field, whole);
     fraction = kept;
   }
-  const minor =
-    BigInt(whole) * 10n ** BigInt(options.scale) +
-    BigInt(fraction.padEnd(options.scale, '0') || '0') +
-    (roundUp ? 1n : 0n);
+  // whole * 10^scale + fraction, as one integer read of the digits side by side.
+  const digits = BigInt(whole + fraction.padEnd(options.scale, '0'));
+  const minor = roundUp ? digits + 1n : digits;
   if (minor > options.maxMinor) throw invalid(field, 'is larger than the allowed maximum');
   return minor;
 }

@@ -26,7 +26,7 @@ import {
 
 /** The parts of the memory state the admin side reads. */
 export interface MemoryAdminState {
-  clicks: Map<string, ClickRecord>;
+  clicks: Map<string, { click: ClickRecord }>;
   earnings: Map<string, EarningRecord>;
   entriesByKey: Map<string, LedgerEntry>;
   entriesByUser: Map<string, LedgerEntry[]>;
@@ -72,7 +72,7 @@ export function memoryAdmin(
   postEntry: (op: WalletOperation) => WalletApplyResult,
   recordEvent: (event: StoredEvent) => void,
 ): AdminStore {
-  const clickOf = (clickId: string | null) => (clickId === null ? undefined : state.clicks.get(clickId));
+  const clickOf = (clickId: string | null) => (clickId === null ? undefined : state.clicks.get(clickId)?.click);
   return {
     async listAttempts(query) {
       const f = query.filter;
@@ -113,7 +113,7 @@ export function memoryAdmin(
 
     async listClicks(query) {
       const f = query.filter;
-      const rows = [...state.clicks.values()].filter((c) =>
+      const rows = [...state.clicks.values()].map((slot) => slot.click).filter((c) =>
         (f.userId === undefined || c.userId === f.userId) &&
         (f.productId === undefined || c.productId === f.productId) &&
         (f.status === undefined || c.status === f.status) &&
@@ -159,7 +159,7 @@ export function memoryAdmin(
         }
         return row;
       };
-      for (const c of state.clicks.values()) {
+      for (const { click: c } of state.clicks.values()) {
         if (inRange(c.createdAt, range)) { const row = rowOf(c.createdAt, c.network, c.productId); if (row) row.clicks += 1; }
       }
       for (const e of state.earnings.values()) {

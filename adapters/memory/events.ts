@@ -8,6 +8,12 @@
  * step left (an immutable record the store replaces, never edits), and its event is derived from
  * them on read by the same pure function that derived it in the step (`eventOfConversion`), so
  * nothing of the event is stored twice. Other events (approvals, adjustments) keep the event.
+ *
+ * Recording appends the row to a list in recording order; the index by id is brought up to date
+ * by the first read after it (every read goes through it), so a postback's step pays an append,
+ * not a lookup and an insert in a map the size of the whole outbox. What a read sees is what a
+ * map in recording order gave: the first row of an id is kept, a later one with the same id is
+ * dropped (a step never records twice; ids of conversion events are unique per step).
  * @module
  */
 import type { ConversionDecision, DeliveryState, DeliveryUpdate, EarningRecord, EventDelivery, EventStore, ListPosition, StoredEvent } from 'clickcredit';
@@ -53,14 +59,49 @@ class EventRow {
   }
 }
 
-/** The outbox: event id -> row. */
-export type MemoryEvents = Map<string, EventRow>;
+/** The outbox: rows in recording order, and their index by id. */
+export class MemoryEvents {
+  private readonly rows: EventRow[] = [];
+  private readonly byId = new Map<string, EventRow>();
+  /** Rows `[0, indexed)` are in `byId`. */
+  private indexed = 0;
+
+  /** Appends a row (its id checked by the next read). */
+  append(row: EventRow): void {
+    this.rows.push(row);
+  }
+
+  /** The row of `id`, if recorded. */
+  get(id: string): EventRow | undefined {
+    this.catchUp();
+    return this.byId.get(id);
+  }
+
+  /** Every row in recording order. */
+  all(): readonly EventRow[] {
+    this.catchUp();
+    return this.rows;
+  }
+
+  /** Indexes the rows appended since the last read; a row whose id is there already is dropped. */
+  private catchUp(): void {
+    while (this.indexed < this.rows.length) {
+      const row = this.rows[this.indexed]!;
+      if (this.byId.has(row.id)) {
+        this.rows.splice(this.indexed, 1);
+        continue;
+      }
+      this.byId.set(row.id, row);
+      this.indexed += 1;
+    }
+  }
+}
 
 /** Records a new event as `pending` (an id already there is kept: a step never records twice). */
 export function recordEvent(events: MemoryEvents, event: StoredEvent): void {
-  if (events.has(event.id)) return;
+  if (events.get(event.id)) return;
   const id = flat(event.id);
-  events.set(id, new EventRow(id, event.userId, event.createdAt, { ...event, id, data: { ...event.data } }, null, null, null));
+  events.append(new EventRow(id, event.userId, event.createdAt, { ...event, id, data: { ...event.data } }, null, null, null));
 }
 
 /**
@@ -68,9 +109,7 @@ export function recordEvent(events: MemoryEvents, event: StoredEvent): void {
  * step's `decision`, its `earning` and `attemptId`) by what it is derived from.
  */
 export function recordConversionEvent(events: MemoryEvents, event: StoredEvent, decision: ConversionDecision, earning: EarningRecord, attemptId: string): void {
-  if (events.has(event.id)) return;
-  const id = flat(event.id);
-  events.set(id, new EventRow(id, event.userId, event.createdAt, null, decision, earning, attemptId));
+  events.append(new EventRow(flat(event.id), event.userId, event.createdAt, null, decision, earning, attemptId));
 }
 
 function isAfter(row: EventRow, after: ListPosition): boolean {
@@ -84,7 +123,7 @@ export function memoryEvents(events: MemoryEvents): EventStore {
   return {
     async listPending(limit) {
       const pending: EventDelivery[] = [];
-      for (const row of events.values()) {
+      for (const row of events.all()) {
         if (pending.length >= limit) break;
         if (row.state === 'pending') pending.push(row.delivery());
       }
@@ -101,7 +140,7 @@ export function memoryEvents(events: MemoryEvents): EventStore {
       return true;
     },
     async listDeliveries({ state, limit, after }) {
-      return [...events.values()]
+      return events.all()
         .filter((e) => (state === undefined || e.state === state) && (after === null || isAfter(e, after)))
         .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
         .slice(0, limit)
@@ -122,7 +161,7 @@ export function memoryEvents(events: MemoryEvents): EventStore {
       return row.delivery();
     },
     async eventsOfUser(userId) {
-      return [...events.values()].filter((e) => e.userId === userId).map((row) => row.delivery());
+      return events.all().filter((e) => e.userId === userId).map((row) => row.delivery());
     },
   };
 }

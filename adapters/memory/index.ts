@@ -34,16 +34,17 @@ import {
 } from 'clickcredit/store';
 import type { RawReads } from 'clickcredit/testing';
 import { memoryAdmin, memoryLeases } from './admin.js';
-import { memoryEvents, recordConversionEvent, recordEvent, type MemoryEvents } from './events.js';
+import { MemoryEvents, memoryEvents, recordConversionEvent, recordEvent } from './events.js';
+import { ClickSlot } from './click-slot.js';
 import { flat } from './flat.js';
 
 type OutboxRow = WalletOperation & { settledAt: Date | null };
 
 /** The whole state of a memory store; read raw (tests) through {@link createMemoryRawReads}. */
 interface MemoryState {
-  clicks: Map<string, ClickRecord>;
+  /** Clicks by id, each with its conversions' earning ids. */
+  clicks: Map<string, ClickSlot>;
   earnings: Map<string, EarningRecord>;
-  earningByConversion: Map<string, string>;
   entriesByKey: Map<string, LedgerEntry>;
   entriesByUser: Map<string, LedgerEntry[]>;
   balances: Map<string, bigint>;
@@ -87,7 +88,7 @@ export function createMemoryRawReads(store: MemoryStore): RawReads {
       return [...state.outbox.values()].filter((row) => row.earningId === earningId).map((row) => ({ ...row }));
     },
     async clickOf(clickId) {
-      const click = state.clicks.get(clickId);
+      const click = state.clicks.get(clickId)?.click;
       return click ? { ...click } : null;
     },
   };
@@ -98,7 +99,6 @@ export function createMemoryStore(): MemoryStore {
   const state: MemoryState = {
     clicks: new Map(),
     earnings: new Map(),
-    earningByConversion: new Map(),
     entriesByKey: new Map(),
     entriesByUser: new Map(),
     balances: new Map(),
@@ -108,7 +108,7 @@ export function createMemoryStore(): MemoryStore {
     leases: new Map(),
     networkTransactions: new Map(),
     riskCounters: new Map(),
-    events: new Map(),
+    events: new MemoryEvents(),
   };
 
   const wallet: WalletPort = {
@@ -134,12 +134,13 @@ export function createMemoryStore(): MemoryStore {
       // The URLs are built by concatenation: kept flat (see flat.ts).
       flat(click.redirectUrl);
       flat(click.postbackUrl);
-      state.clicks.set(flat(click.clickId), { ...click });
+      state.clicks.set(flat(click.clickId), new ClickSlot({ ...click }));
     },
 
     async recordVisit(clickId, at) {
-      const click = state.clicks.get(clickId);
-      if (!click) return null;
+      const slot = state.clicks.get(clickId);
+      if (!slot) return null;
+      const click = slot.click;
       const visited: ClickRecord = {
         ...click,
         visitCount: click.visitCount + 1,
@@ -147,12 +148,12 @@ export function createMemoryStore(): MemoryStore {
         lastVisitAt: at,
         updatedAt: at,
       };
-      state.clicks.set(clickId, visited);
+      slot.click = visited;
       return { ...visited };
     },
 
     async getClick(clickId) {
-      const click = state.clicks.get(clickId);
+      const click = state.clicks.get(clickId)?.click;
       return click ? { ...click } : null;
     },
 
@@ -187,10 +188,11 @@ export function createMemoryStore(): MemoryStore {
 
     async expireClicks(now, limit) {
       let expired = 0;
-      for (const click of state.clicks.values()) {
+      for (const slot of state.clicks.values()) {
         if (expired >= limit) break;
+        const click = slot.click;
         if (click.status === 'pending' && click.expiresAt.getTime() <= now.getTime()) {
-          state.clicks.set(click.clickId, { ...click, status: 'expired', updatedAt: now });
+          slot.click = { ...click, status: 'expired', updatedAt: now };
           expired += 1;
         }
       }
@@ -216,9 +218,9 @@ export function createMemoryStore(): MemoryStore {
 }
 
 function applyConversion(state: MemoryState, command: ConversionCommand): ConversionOutcome {
-  const click = state.clicks.get(command.clickId) ?? null;
-  const byConversion = conversionKey(command.clickId, command.conversionId);
-  const earningId = state.earningByConversion.get(byConversion);
+  let slot = state.clicks.get(command.clickId);
+  const click = slot?.click ?? null;
+  const earningId = slot?.earningOf(command.conversionId);
   const earning = earningId === undefined ? null : (state.earnings.get(earningId) ?? null);
   const counterKeys = counterKeysOf(click ?? command.clickIfAbsent ?? null, command);
   const counters: RiskCounters = {
@@ -232,7 +234,14 @@ function applyConversion(state: MemoryState, command: ConversionCommand): Conver
     : decideConversion(click, earning, command, counters);
 
   if (transition.clickCreated && transition.click) claimNetworkTransaction(state, transition.click);
-  if (transition.click) state.clicks.set(transition.click.clickId, transition.click);
+  if (transition.click) {
+    if (slot === undefined) {
+      slot = new ClickSlot(transition.click);
+      state.clicks.set(flat(transition.click.clickId), slot);
+    } else {
+      slot.click = transition.click;
+    }
+  }
   if (transition.counted && transition.earning) {
     for (const key of [counterKeys.user, counterKeys.ip]) {
       if (key === null) continue;
@@ -242,7 +251,7 @@ function applyConversion(state: MemoryState, command: ConversionCommand): Conver
   }
   if (transition.earning && transition.earningChanged) {
     state.earnings.set(transition.earning.earningId, transition.earning);
-    if (transition.earningCreated) state.earningByConversion.set(byConversion, transition.earning.earningId);
+    if (transition.earningCreated) slot!.addEarning(command.conversionId, transition.earning.earningId);
   }
   const owed = moveMoney(state, transition.operations, command.ledger);
   state.attempts.push(attemptOfConversion(command, transition));
@@ -334,10 +343,6 @@ function postEntry(state: MemoryState, op: WalletOperation): WalletApplyResult {
   const balance = (state.balances.get(op.userId) ?? 0n) + op.amountMinor;
   state.balances.set(op.userId, balance);
   return { duplicate: false, balanceMinor: balance };
-}
-
-function conversionKey(clickId: string, conversionId: string): string {
-  return flat(`${clickId}\u0000${conversionId}`);
 }
 
 /** A stored copy of an outbox row (one object literal: one shape for every row). */

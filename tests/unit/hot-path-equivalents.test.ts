@@ -2,13 +2,14 @@
  * The hand-written id and digest code of the postback hot path against what it stands in for: the
  * pooled v4 UUIDs (format, version, variant, no repeats across pool refills), the virtual click id
  * (one-shot SHA-1) against the uuid package's v5, the virtual-id prefilter against the plain
- * regular expression, and the one-shot offerwall digest against createHash.
+ * regular expression, the one-shot offerwall digest against createHash, and parseAmount against the
+ * integer arithmetic it replaced (whole * 10^scale + fraction).
  */
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { v5 as uuidv5 } from 'uuid';
 import { describe, expect, it } from 'vitest';
-import { ClickIdSchema, USER_KEYED_NAMESPACE, isVirtualClickId, offerwallDigest, userKeyedClickId } from '../../src/index.js';
+import { ClickIdSchema, USER_KEYED_NAMESPACE, isVirtualClickId, moneyOptions, offerwallDigest, parseAmount, userKeyedClickId } from '../../src/index.js';
 import { randomUuid } from '../../src/uuid.js';
 
 const V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -76,6 +77,30 @@ describe('offerwallDigest', () => {
         },
       ),
       { numRuns: 1000 },
+    );
+  });
+});
+
+describe('parseAmount', () => {
+  it('is whole * 10^scale + fraction (plus the rounding step) for every scale and rounding mode', () => {
+    fc.assert(
+      fc.property(
+        fc.stringMatching(/^\d{1,30}$/),
+        fc.stringMatching(/^\d{0,12}$/),
+        fc.integer({ min: 0, max: 8 }),
+        fc.constantFrom('floor' as const, 'half-up' as const, 'half-even' as const),
+        (whole, fraction, scale, rounding) => {
+          const money = moneyOptions({ scale, rounding, maxMinor: 10n ** 60n });
+          const text = fraction === '' ? whole : `${whole}.${fraction}`;
+          const kept = fraction.slice(0, scale);
+          const base = BigInt(whole) * 10n ** BigInt(scale) + BigInt(kept.padEnd(scale, '0') || '0');
+          const parsed = parseAmount(text, money);
+          // Rounding adds at most one minor unit, never takes any away.
+          expect(parsed === base || parsed === base + 1n).toBe(true);
+          if (fraction.length <= scale || /^0*$/.test(fraction.slice(scale)) || rounding === 'floor') expect(parsed).toBe(base);
+        },
+      ),
+      { numRuns: 3000 },
     );
   });
 });
