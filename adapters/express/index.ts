@@ -34,13 +34,16 @@ export function createClickCreditRouter(options: ClickCreditRouterOptions): Rout
   for (const route of ROUTES) {
     const method = route.method === 'GET' ? 'get' : 'post';
     router[method](route.path, route.path.includes(':') ? paramsThenBody : rawBody, async (req: Request, res: Response) => {
+      const body: unknown = req.body;
+      const text = rawBodyOf(body);
       const outgoing = await runRoute(
         route,
         {
           method: req.method,
           params: req.params as Record<string, string>,
           rawQuery: rawQueryOf(req.originalUrl),
-          ...bodyOf(req),
+          rawBody: text ?? '',
+          parsedBody: text === undefined ? body : undefined,
           contentType: req.headers['content-type'],
           headers: req.headers,
           ip: req.ip ?? null,
@@ -82,14 +85,14 @@ function refuseLongParams(req: Request, res: Response): boolean {
 }
 
 /**
- * The body as our raw parser left it, or as a host parser mounted before the router did: a
- * Buffer or text is the exact bytes; an object is what `express.json()`/`urlencoded()` made.
+ * The exact bytes of the body as our raw parser (a Buffer) or a host's text parser left it, or
+ * `undefined` when a host parser mounted before the router made something else of it (what
+ * `express.json()`/`urlencoded()` made, or nothing), which is then handed over as `parsedBody`.
  */
-function bodyOf(req: Request): { rawBody: string; parsedBody?: unknown } {
-  const body: unknown = req.body;
-  if (Buffer.isBuffer(body)) return { rawBody: body.toString('utf8') };
-  if (typeof body === 'string') return { rawBody: body };
-  return { rawBody: '', parsedBody: body };
+function rawBodyOf(body: unknown): string | undefined {
+  if (Buffer.isBuffer(body)) return body.toString('utf8');
+  if (typeof body === 'string') return body;
+  return undefined;
 }
 
 function send(res: Response, outgoing: Outgoing): void {

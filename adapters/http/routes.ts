@@ -162,14 +162,14 @@ const ROUTE_TABLE = [
     response: ClickCreatedSchema,
     async handle({ tracker, request, userId }) {
       const body = CreateClickBodySchema.parse(request.body ?? {});
-      const data = await tracker.createClick({
-        ...body,
+      // Object.assign rather than a spread followed by more keys, which is slow on Node 20's V8.
+      const data = await tracker.createClick(Object.assign(body, {
         userId,
         productId: request.params.productId!,
         ipAddress: request.ip,
         userAgent: header(request, 'user-agent')?.slice(0, 1024) ?? null,
         referrer: header(request, 'referer')?.slice(0, 2048) ?? null,
-      });
+      }));
       return { data };
     },
   },
