@@ -44,7 +44,8 @@ export async function handlePostback(options: ResolvedOptions, request: Postback
 
   // No verifiers (allowUnverifiedPostbacks): nothing to run, no verifiable copy of the request.
   if (options.verifiers.length > 0) {
-    const checked = verifyAll(options.verifiers, { ...request, params });
+    // Object.assign rather than `{ ...request, params }`: a key added after a spread is slow on Node 20's V8.
+    const checked = verifyAll(options.verifiers, Object.assign({}, request, { params }));
     const verdict = checked instanceof Promise ? await checked : checked;
     if (!verdict.ok) {
       options.logger.warn('postback refused by verification', { reason: verdict.reason, sourceIp });
