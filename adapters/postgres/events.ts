@@ -1,6 +1,6 @@
 /**
  * The Postgres event outbox (migration 004): reads and delivery updates of `events`. Events are
- * written only by the steps themselves (`conversion_event`, `approval_event`, `adjustment_event`).
+ * written only by the steps themselves (`apply_conversion`, `approval_event`, `adjustment_event`).
  * @module
  */
 import type { DeliveryState, EventDelivery, EventFacts, EventStore, EventType, StoredEvent } from 'clickcredit';

@@ -9,6 +9,7 @@ import { migration001Functions } from './migrations/001-functions.js';
 import { migration002 } from './migrations/002-conversion-model.js';
 import { migration003 } from './migrations/003-admin.js';
 import { migration004 } from './migrations/004-events.js';
+import { migration005 } from './migrations/005-hot-path.js';
 import { quoteSchema } from './schema-name.js';
 
 /** Ordered migrations: version and SQL for a quoted schema name. Never edit one that shipped. */
@@ -17,7 +18,7 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: (sc
   { version: 2, name: 'conversion-model', sql: migration002 },
   { version: 3, name: 'admin', sql: migration003 },
   { version: 4, name: 'events', sql: migration004 },
-
+  { version: 5, name: 'hot-path', sql: migration005 },
 ];
 
 /** Options of {@link migrate}. */

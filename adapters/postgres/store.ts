@@ -111,9 +111,8 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     // postbacks of a click create its earning; the others then see it and answer duplicate/conflict.
     async applyConversion(c) {
       const row = await one(
-        // The event is recorded by conversion_event in the same statement, hence the same transaction.
-        `SELECT ${s}.conversion_event(${s}.apply_conversion($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17),
-           $1, $10::timestamptz, $18) AS r`,
+        // The step records its event itself (migration 005), hence in the same transaction.
+        `SELECT ${s}.apply_conversion($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) AS r`,
         [
           c.attemptId, c.clickId, c.conversionId, c.action, c.postbackStatus, c.amountMinor?.toString() ?? null,
           auditText(c.rawAmount), c.transactionId, c.offerId, c.now.toISOString(), c.newEarningId, c.ledger,
