@@ -73,20 +73,22 @@ export function clickToHash(c: ClickRecord): string[] {
   const put = (field: string, value: string | number | bigint | Date | null) => {
     if (value !== null) out.push(field, value instanceof Date ? String(value.getTime()) : String(value));
   };
-  for (const [name, field] of Object.entries(PIECED)) {
-    const value = c[name as keyof typeof PIECED];
-    if (value !== null) pieces(value).forEach((piece, i) => out.push(i === 0 ? field : `${field}${i}`, piece));
-  }
-  put('u', c.userId); put('p', c.productId); put('o', c.offerId); put('ip', c.ipAddress); put('ca', c.clickedAt);
-  put('ea', c.expiresAt); put('st', c.status); put('cv', c.conversionId);
+  // The fields a postback reads first, in the order it asks for them (prelude-click read_click):
+  // a listpack lookup scans from the start. The long texts, in pieces, last.
+  put('u', c.userId); put('p', c.productId); put('st', c.status); put('ea', c.expiresAt); put('eu', c.earnUpToMinor);
+  put('cv', c.conversionId); put('rf', c.referrerId);
+  if (c.commissionPpm !== 0) put('cp', c.commissionPpm);
+  put('ha', c.holdAboveMinor); put('hw', c.holdWithinSeconds);
+  if (c.goals !== null) put('g', c.goals === true ? '*' : JSON.stringify([...c.goals]));
+  put('o', c.offerId); put('ca', c.clickedAt); put('ip', c.ipAddress); put('n', c.network); put('nt', c.networkTransactionId);
   if (c.postbackReceived) put('pr', 1);
   put('pa', c.postbackReceivedAt);
   if (c.visitCount !== 0) put('vc', c.visitCount);
   put('fv', c.firstVisitAt); put('lv', c.lastVisitAt); put('cr', c.createdAt); put('ua', c.updatedAt);
-  put('eu', c.earnUpToMinor); put('rf', c.referrerId);
-  if (c.commissionPpm !== 0) put('cp', c.commissionPpm);
-  put('ha', c.holdAboveMinor); put('hw', c.holdWithinSeconds); put('n', c.network); put('nt', c.networkTransactionId);
-  if (c.goals !== null) put('g', c.goals === true ? '*' : JSON.stringify([...c.goals]));
+  for (const [name, field] of Object.entries(PIECED)) {
+    const value = c[name as keyof typeof PIECED];
+    if (value !== null) pieces(value).forEach((piece, i) => out.push(i === 0 ? field : `${field}${i}`, piece));
+  }
   return out;
 }
 

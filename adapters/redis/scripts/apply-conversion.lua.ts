@@ -48,7 +48,7 @@ end
 local now = c.now
 local click_key = base .. ':click:' .. c.clickId
 local conv_key = base .. ':conv:' .. c.clickId
-local click = read_click(click_key, c.clickId)
+local click = read_click(click_key, c.clickId, is_set(c.risk))
 -- The values the admin indexes hold before this step changes them (one ZREM per moved index).
 local prev_click_status = click and click.status
 local prev_e_status, prev_e_approval = nil, nil

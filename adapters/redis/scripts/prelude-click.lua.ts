@@ -5,17 +5,23 @@
  * @module
  */
 export const clickPreludeLua = String.raw`
--- The click (the fields a postback reads, by their record names), or nil when absent.
-local function read_click(key, click_id)
-  local f = redis.call('HMGET', key, 'u', 'p', 'o', 'ip', 'ca', 'ea', 'st', 'cv', 'cr', 'eu', 'rf', 'cp', 'ha', 'hw', 'n', 'nt', 'g')
+-- The click (the fields a postback decides on, by their record names), or nil when absent; with
+-- 'risk', also the fields only the risk rules read. The stored hash keeps these fields first
+-- (records.ts clickToHash), so each lookup stops early.
+local function read_click(key, click_id, risk)
+  local f
+  if risk then
+    f = redis.call('HMGET', key, 'u', 'p', 'st', 'ea', 'eu', 'cv', 'rf', 'cp', 'ha', 'hw', 'g', 'o', 'ca', 'ip', 'n')
+  else
+    f = redis.call('HMGET', key, 'u', 'p', 'st', 'ea', 'eu', 'cv', 'rf', 'cp', 'ha', 'hw', 'g', 'o', 'ca')
+  end
   if not f[1] then return nil end
   local goals = nil
-  if f[17] == '*' then goals = true elseif f[17] then goals = cjson.decode(f[17]) end
-  return { clickId = click_id, userId = f[1], productId = f[2], offerId = f[3] or cjson.null, ipAddress = f[4] or cjson.null,
-    clickedAt = tonumber(f[5]), expiresAt = tonumber(f[6]), status = f[7], conversionId = f[8] or cjson.null,
-    createdAt = tonumber(f[9]), earnUpTo = f[10], referrerId = f[11] or cjson.null, commissionPpm = tonumber(f[12] or '0'),
-    holdAbove = f[13] or cjson.null, holdWithinSeconds = f[14] and tonumber(f[14]) or cjson.null, network = f[15] or cjson.null,
-    networkTransactionId = f[16] or cjson.null, goals = goals }
+  if f[11] == '*' then goals = true elseif f[11] then goals = cjson.decode(f[11]) end
+  return { clickId = click_id, userId = f[1], productId = f[2], status = f[3], expiresAt = tonumber(f[4]), earnUpTo = f[5],
+    conversionId = f[6] or cjson.null, referrerId = f[7] or cjson.null, commissionPpm = tonumber(f[8] or '0'),
+    holdAbove = f[9] or cjson.null, holdWithinSeconds = f[10] and tonumber(f[10]) or cjson.null, goals = goals,
+    offerId = f[12] or cjson.null, clickedAt = tonumber(f[13]), ipAddress = f[14] or cjson.null, network = f[15] or cjson.null }
 end
 
 -- The fields a step changes (status, conversion id, postback received, updated), appended to
