@@ -55,10 +55,11 @@ export function conversionCommandArgs(
 ): RedisArg[] {
   const virtual = c.clickIfAbsent ?? null;
   const rawText = JSON.stringify(c.rawData);
-  // The audit row but its decision, earning id and rule, which only the script knows.
+  // The audit row but its raw data (the script splices in the literal it also stores in the
+  // earning), decision, earning id and rule, which only the script knows.
   const audit = luaJson({
     attemptId: c.attemptId, clickId: c.clickId, conversionId: c.conversionId, postbackStatus: c.postbackStatus,
-    amount: c.rawAmount, sourceIp: c.sourceIp, rawData: rawText, message: null, receivedAt: c.now.getTime(),
+    amount: c.rawAmount, sourceIp: c.sourceIp, message: null, receivedAt: c.now.getTime(),
   }).slice(0, -1);
   let rest = '';
   if (virtual !== null || (c.risk !== null && c.risk !== undefined)) {

@@ -2,11 +2,15 @@
  * Lua, one atomic step per postback: the state machine documented on `ClickStore`
  * (src/ports.ts), branch for branch with src/conversion.ts.
  *
- * KEYS[1] is the click's shard base (`<prefix>:{s<n>}`); ARGV[1] the command as JSON (the raw
- * postback data inside it as JSON text, so Lua never re-encodes the advertiser's input). In the
- * cluster layout (`crossSlot`) every key it touches is in that one slot and money is recorded as
- * owed operations of the shard; on a standalone server in `inline` mode it also writes the
- * user's ledger, balance and earnings index (keys outside KEYS, which a standalone server allows).
+ * KEYS[1] is the click's shard base (`<prefix>:{s<n>}`); ARGV the command, positional
+ * (conversion-command.ts; the raw postback data as a JSON string literal that Lua splices into
+ * the earning and the audit row without decoding it). The click is a hash (prelude-click): the
+ * step reads the fields it decides on and writes back only those it changes. In the cluster
+ * layout (`crossSlot`) every key it touches is in that one slot and money is recorded as owed
+ * operations of the shard; on a standalone server in `inline` mode it also writes the user's
+ * ledger and wallet (keys outside KEYS, which a standalone server allows). The audit row, the
+ * admin indexes, the user's earnings index and the event go into ONE change-log record
+ * (prelude-log), which the fold (fold-log) moves to them before anything reads them.
  *
  * User-keyed conversions: when the click is absent and the command carries `clickIfAbsent`, that
  * virtual click stands in and is inserted by this same script (unless a risk rule refuses), with
@@ -38,7 +42,7 @@ local c = { attemptId = ARGV[1], clickId = ARGV[2], conversionId = ARGV[3], acti
   clickIfAbsent = cjson.null, ntxBase = cjson.null, ntxUnreachable = false, risk = cjson.null, conversionIp = cjson.null,
   reservation = cjson.null }
 -- ARGV[19]: the raw postback data as a JSON string literal (spliced into the earning text as is);
--- ARGV[20]: the audit row's JSON without its decision, earning id, rule and closing brace;
+-- ARGV[20]: the audit row's JSON without its raw data, decision, earning id, rule and closing brace;
 -- ARGV[21]: '' or the JSON of the rest (virtual click, risk policy, day counters).
 local raw_literal = ARGV[19]
 if ARGV[21] ~= '' then
@@ -291,7 +295,7 @@ end
 local states, refused = check_step_money(c, ops, now)
 if not states then return redis.error_reply(refused) end
 local shown_id = (show_earning and earning) and earning.earningId or nil
-local audit = ARGV[20] .. ',"decision":"' .. decision .. '","earningId":' .. (shown_id and cjson.encode(shown_id) or 'null')
+local audit = ARGV[20] .. ',"rawData":' .. raw_literal .. ',"decision":"' .. decision .. '","earningId":' .. (shown_id and cjson.encode(shown_id) or 'null')
   .. ((rule ~= cjson.null) and (',"rule":"' .. rule .. '"') or '') .. '}'
 local earning_text = earning_changed and encode_earning(earning, raw_literal) or nil
 
