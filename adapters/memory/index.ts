@@ -228,12 +228,14 @@ function applyConversion(state: MemoryState, command: ConversionCommand): Conver
     ip: counterKeys.ip === null ? null : (state.riskCounters.get(counterKeys.ip) ?? ZERO),
   };
   // A virtual click whose (network, transaction id) another click id holds: already someone's.
-  const taken = click === null && command.clickIfAbsent ? networkTransactionHolder(state, command.clickIfAbsent) : undefined;
+  const virtualKey = click === null && command.clickIfAbsent ? networkTransactionKey(command.clickIfAbsent) : null;
+  const taken = virtualKey === null ? undefined : state.networkTransactions.get(virtualKey);
   const transition: ConversionTransition = taken !== undefined && taken !== command.clickId
     ? { decision: 'conflict', click: null, clickCreated: false, earning: null, earningCreated: false, earningChanged: false, operations: [], rule: null, counted: false }
     : decideConversion(click, earning, command, counters);
 
-  if (transition.clickCreated && transition.click) claimNetworkTransaction(state, transition.click);
+  // The created click is the command's virtual click: its (network, transaction id) is free or its own (checked above).
+  if (transition.clickCreated && transition.click && virtualKey !== null) state.networkTransactions.set(virtualKey, transition.click.clickId);
   if (transition.click) {
     if (slot === undefined) {
       slot = new ClickSlot(transition.click);
@@ -274,17 +276,19 @@ function counterKeysOf(click: ClickRecord | null, command: ConversionCommand): {
 }
 
 /** The click id holding a click's (network, networkTransactionId), if any. */
-function networkTransactionHolder(state: MemoryState, click: ClickRecord): string | undefined {
-  if (click.network === null || click.networkTransactionId === null) return undefined;
-  return state.networkTransactions.get(`${click.network}\u0000${click.networkTransactionId}`);
+/** The key of a click's (network, networkTransactionId) in `networkTransactions` (flat), or `null`. */
+function networkTransactionKey(click: ClickRecord): string | null {
+  if (click.network === null || click.networkTransactionId === null) return null;
+  return flat(`${click.network}\u0000${click.networkTransactionId}`);
 }
 
 /** The unique (network, networkTransactionId) of user-keyed clicks, as the SQL stores' constraint. */
 function claimNetworkTransaction(state: MemoryState, click: ClickRecord): void {
-  if (click.network === null || click.networkTransactionId === null) return;
-  const holder = networkTransactionHolder(state, click);
+  const key = networkTransactionKey(click);
+  if (key === null) return;
+  const holder = state.networkTransactions.get(key);
   if (holder !== undefined && holder !== click.clickId) throw new ConflictError('Network transaction id already exists');
-  state.networkTransactions.set(`${click.network}\u0000${click.networkTransactionId}`, click.clickId);
+  state.networkTransactions.set(key, click.clickId);
 }
 
 function decideApproval(state: MemoryState, command: ApprovalCommand): ApprovalOutcome {

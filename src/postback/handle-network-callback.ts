@@ -88,10 +88,6 @@ export async function handleNetworkCallback(o: ResolvedOptions, name: string, re
   };
   // Set to the callback once it is read (a refusal before that sees the request with no fields).
   const context: ReplyContext = { callback: null as unknown as NetworkCallback, transactionId: null, result: null };
-  const refuse = async (refusal: Refusal): Promise<NetworkCallbackOutcome> => {
-    await recordAttempt(o, { ...audit, decision: refusal.decision, message: `${name}: ${refusal.message}` });
-    return { reply: def.replies.refusal(refusal.code, context), decision: refusal.decision, result: null };
-  };
 
   let callback: NetworkCallback;
   try {
@@ -99,7 +95,7 @@ export async function handleNetworkCallback(o: ResolvedOptions, name: string, re
   } catch (error) {
     context.callback = { ...request, network: name, params: {}, fullUrl: `${o.publicUrl}/postback/${encodeURIComponent(name)}` };
     audit.rawData = { unreadable: safeText({ query: request.query, body: request.body }) };
-    return refuse(new Refusal('invalid_input', 'invalid_input', (error as Error).message));
+    return refuse(o, name, def, audit, context, new Refusal('invalid_input', 'invalid_input', (error as Error).message));
   }
   context.callback = callback;
   audit.rawData = storedParams(name, callback.params, network.secretParams);
@@ -109,7 +105,7 @@ export async function handleNetworkCallback(o: ResolvedOptions, name: string, re
   if (!verdict.ok) {
     prefillAudit(network, callback, audit);
     o.logger.warn('network callback refused by verification', { network: name, reason: verdict.reason, sourceIp });
-    return refuse(new Refusal('forbidden', 'forbidden', `verification refused: ${verdict.reason}`));
+    return refuse(o, name, def, audit, context, new Refusal('forbidden', 'forbidden', `verification refused: ${verdict.reason}`));
   }
 
   let command: NetworkCommand;
@@ -121,7 +117,7 @@ export async function handleNetworkCallback(o: ResolvedOptions, name: string, re
   } catch (error) {
     if (error instanceof Refusal) {
       if (audit.clickId === null && transactionKey.value !== null) audit.clickId = userKeyedClickId(name, transactionKey.value);
-      return refuse(error);
+      return refuse(o, name, def, audit, context, error);
     }
     if (error instanceof UnavailableError) return { reply: def.replies.refusal('unavailable', context), decision: 'unavailable', result: null };
     throw error;
@@ -163,6 +159,24 @@ export async function handleNetworkCallback(o: ResolvedOptions, name: string, re
   return { reply: def.replies.success(context), decision, result: context.result };
 }
 
+/** Audits a refused callback and answers the network's refusal reply (refusals never throw). */
+async function refuse(
+  o: ResolvedOptions,
+  name: string,
+  def: NetworkDefinition,
+  audit: Omit<PostbackAttempt, 'decision' | 'message'>,
+  context: ReplyContext,
+  refusal: Refusal,
+): Promise<NetworkCallbackOutcome> {
+  await recordAttempt(o, { ...audit, decision: refusal.decision, message: `${name}: ${refusal.message}` });
+  return { reply: def.replies.refusal(refusal.code, context), decision: refusal.decision, result: null };
+}
+
+/** A network's field, or `null` when the network reads none there. */
+function readField(reader: ((c: NetworkCallback) => string | null) | undefined, callback: NetworkCallback): string | null {
+  return reader === undefined ? null : reader(callback);
+}
+
 async function toCommand(
   o: ResolvedOptions,
   network: ResolvedNetwork,
@@ -173,16 +187,15 @@ async function toCommand(
 ): Promise<NetworkCommand> {
   const def = network.definition;
   const fields = def.fields;
-  const read = (reader: ((c: NetworkCallback) => string | null) | undefined) => (reader === undefined ? null : reader(callback));
 
-  const rawTransaction = read(fields.transactionId);
-  const goal = nonEmpty(read(fields.goal));
+  const rawTransaction = readField(fields.transactionId, callback);
+  const goal = nonEmpty(readField(fields.goal, callback));
   let transactionId: string | null = nonEmpty(rawTransaction);
   if (transactionId !== null && def.transactionIdOf) transactionId = def.transactionIdOf(transactionId, callback);
   if (transactionId !== null) checkId(transactionId, 'transaction id');
   context.transactionId = transactionId ?? nonEmpty(rawTransaction);
 
-  const rawStatus = nonEmpty(read(fields.status));
+  const rawStatus = nonEmpty(readField(fields.status, callback));
   const statusWord = (rawStatus ?? def.defaultStatus)?.toLowerCase() ?? null;
   audit.postbackStatus = statusWord?.slice(0, 64) ?? null;
 
@@ -196,7 +209,7 @@ async function toCommand(
     at.transactionKey.value = key;
     conversionId = key;
   } else {
-    const given = nonEmpty(read(fields.clickId));
+    const given = nonEmpty(readField(fields.clickId, callback));
     if (given === null) throw new Refusal('invalid_input', 'invalid_input', 'the click id is required');
     audit.clickId = given.slice(0, 256);
     if (!isClickIdText(given)) throw new Refusal('invalid_input', 'invalid_input', 'the click id must be a UUID');
@@ -214,7 +227,7 @@ async function toCommand(
   let action: PostbackAction | undefined = Object.hasOwn(def.statusMap, statusWord) ? def.statusMap[statusWord] : undefined;
   if (action === undefined) throw new Refusal('invalid_input', 'invalid_input', `unknown status "${statusWord.slice(0, 40)}"`);
 
-  let rawAmount = read(fields.amount);
+  let rawAmount = readField(fields.amount, callback);
   audit.amount = rawAmount?.slice(0, 64) ?? null;
   if (rawAmount === null) throw new Refusal('invalid_amount', 'invalid_amount', 'the amount field is missing: a network callback must carry its amount');
   if (rawAmount === '') throw new Refusal('invalid_amount', 'invalid_amount', 'the amount field is present but empty');
@@ -235,13 +248,13 @@ async function toCommand(
   const maxMinor = network.maxMinor ?? o.money.maxMinor;
   if (def.keyedBy === 'click' && network.maxMinor !== null && amountMinor > maxMinor) amountMinor = maxMinor;
 
-  const offerId = nonEmpty(read(fields.offerId));
+  const offerId = nonEmpty(readField(fields.offerId, callback));
   if (offerId !== null) checkId(offerId, 'offer id');
-  const conversionIp = nonEmpty(read(fields.conversionIp));
+  const conversionIp = nonEmpty(readField(fields.conversionIp, callback));
 
   let clickIfAbsent: NetworkCommand['clickIfAbsent'] = null;
   if (def.keyedBy === 'user') {
-    const networkUser = nonEmpty(read(fields.userId));
+    const networkUser = nonEmpty(readField(fields.userId, callback));
     if (networkUser === null) throw new Refusal('invalid_input', 'invalid_input', 'the user id is required');
     const mapped = def.resolveUser ? def.resolveUser(networkUser, callback) : networkUser;
     const resolved = isThenable(mapped) ? await mapped : mapped;
