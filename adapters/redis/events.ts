@@ -95,11 +95,11 @@ export function redisEvents(client: RedisClientLike, listBases: () => Promise<st
     return events;
   };
   const read = async (base: string, ids: string[]) => remember(base, ids.length === 0 ? [] : present(await client.hmget(`${base}:events`, ...ids)));
+  // An id read before (listPending, listDeliveries) is where it was: no fold needed to find it.
   const locate = async (id: string): Promise<string | null> => {
-    await log.foldAll();
     const known = baseOf.get(id);
     if (known !== undefined) return known;
-    const all = await listBases();
+    const all = await bases();
     const found = await Promise.all(all.map(async (base) => ((await client.hmget(`${base}:events`, id))[0] ?? null) !== null));
     const at = found.indexOf(true);
     return at < 0 ? null : all[at]!;

@@ -34,7 +34,8 @@ export function createRedisRawReads(options: { client: RedisClientLike; prefix?:
       return BigInt((await client.hmget(`${keys.userBase(userId)}:wallet`, 'balance'))[0] ?? '0');
     },
     async earningsOfClick(clickId) {
-      const earningIds = await client.hvals(`${keys.clickBase(clickId)}:conv:${clickId}`);
+      // Conversion map values: the earning id, a tab and the earning's state (prelude-click).
+      const earningIds = (await client.hvals(`${keys.clickBase(clickId)}:conv:${clickId}`)).map((v) => v.split('\t')[0]!);
       const earnings = await Promise.all(earningIds.map((id) => readEarning(client, keys, id)));
       return earnings.filter((e): e is EarningRecord => e !== null);
     },

@@ -57,6 +57,7 @@ local click = read_click(click_key, c.clickId, is_set(c.risk))
 local prev_click_status = click and click.status
 local prev_e_status, prev_e_approval = nil, nil
 local raw_earning_text = nil   -- the stored earning as read (returned as is when unchanged)
+local earning_summary = false  -- earning holds only the conversion map's state (it does not change)
 if c.crossSlot and c.ledger == 'inline' then return redis.error_reply('ERR inline ledger needs the standalone layout') end
 
 local decision
@@ -175,12 +176,22 @@ elseif (not click_created) and is_set(c.clickIfAbsent) and c.clickIfAbsent.userI
   -- A network transaction never moves to another user.
   decision = 'conflict'; show_earning = false
 else
-  local earning_id = (not click_created) and redis.call('HGET', conv_key, c.conversionId)
-  if earning_id then
-    local raw_earning = redis.call('GET', base .. ':earning:' .. earning_id)
-    if raw_earning then
-      earning = cjson.decode(raw_earning); raw_earning_text = raw_earning
-      prev_e_status, prev_e_approval = earning.status, earning.approvalStatus
+  local entry = (not click_created) and redis.call('HGET', conv_key, c.conversionId)
+  if entry then
+    local earning_id, code = conv_read(entry)
+    -- The map's state code decides a replay or a refusal (duplicate, conflict) without the
+    -- earning; a step that changes the earning reads it whole.
+    local changes = code == nil
+      or (c.action == 'credit' and (code == 'p' or code == 'n'))
+      or ((c.action == 'reject' or c.action == 'reverse') and (code == 'p' or code == 'c'))
+    if changes then
+      local raw_earning = redis.call('GET', base .. ':earning:' .. earning_id)
+      if raw_earning then
+        earning = cjson.decode(raw_earning); raw_earning_text = raw_earning
+        prev_e_status, prev_e_approval = earning.status, earning.approvalStatus
+      end
+    else
+      earning = conv_summary(earning_id, code); earning_summary = true
     end
   end
   if not earning then
@@ -310,9 +321,10 @@ elseif click_changed then
   redis.call('HSET', click_key, unpack(click_changes(click, {})))
 end
 if earning_text then redis.call('SET', base .. ':earning:' .. earning.earningId, earning_text) end
+if earning_text and not earning_created then redis.call('HSET', conv_key, c.conversionId, conv_entry(earning)) end
 local user_index = nil
 if earning_created then
-  redis.call('HSET', conv_key, c.conversionId, earning.earningId)
+  redis.call('HSET', conv_key, c.conversionId, conv_entry(earning))
   if c.crossSlot then
     -- The user's earnings index is another slot: reached through an internal owed operation.
     local index_key = 'index:' .. earning.earningId
@@ -344,7 +356,10 @@ local fold = log_append(c.log, meta, audit) >= LOG_FOLD_AT
 -- The earning goes back as the text already made (or read, when unchanged): not encoded again.
 -- 'event': the step recorded its event (eventOfConversion of the decision and the earning).
 local shown = 'null'
-if show_earning and earning then shown = earning_text or raw_earning_text or cjson.encode(earning) end
+if show_earning and earning then
+  if earning_summary then raw_earning_text = redis.call('GET', base .. ':earning:' .. earning.earningId) end
+  shown = earning_text or raw_earning_text or 'null'
+end
 local owed_text = (#owed == 0) and '[]' or cjson.encode(owed)
 return '{"decision":"' .. decision .. '","owed":' .. owed_text .. ',"created":' .. tostring(earning_created) .. ',"rule":'
   .. ((rule ~= cjson.null) and ('"' .. rule .. '"') or 'null') .. ',"counted":' .. tostring(counted) .. ',"event":' .. tostring(event == true)

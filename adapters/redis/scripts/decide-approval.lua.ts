@@ -6,9 +6,10 @@
  */
 import { ledgerPreludeLua } from './prelude-ledger.lua.js';
 import { moneyPreludeLua } from './prelude-money.lua.js';
+import { clickPreludeLua } from './prelude-click.lua.js';
 import { logPreludeLua } from './prelude-log.lua.js';
 
-export const decideApprovalLua = '#!lua\n' + moneyPreludeLua + ledgerPreludeLua + logPreludeLua + String.raw`
+export const decideApprovalLua = '#!lua\n' + moneyPreludeLua + ledgerPreludeLua + clickPreludeLua + logPreludeLua + String.raw`
 local base = KEYS[1]
 local c = cjson.decode(ARGV[1])
 if c.crossSlot and c.ledger == 'inline' then return redis.error_reply('ERR inline ledger needs the standalone layout') end
@@ -36,6 +37,7 @@ if not states then return redis.error_reply(refused) end
 local text = cjson.encode(e)
 
 redis.call('SET', key, text)
+redis.call('HSET', base .. ':conv:' .. e.clickId, e.conversionId, conv_entry(e))
 local owed = write_step_money(base, c, ops, states, c.now)
 -- The index move and the event: one change-log record (prelude-log), folded in order.
 local meta = { b = base, eid = e.earningId }

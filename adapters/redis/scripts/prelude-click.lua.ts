@@ -36,4 +36,30 @@ local function click_changes(click, out)
   end
   return out
 end
+
+-- The conversion map (<shard>:conv:<clickId>, conversion id -> earning): the earning's id, a tab
+-- and one character of its state, what a replay or a refused postback decides on, so those
+-- decide without reading the earning: p pending, c completed, n cancelled and reversed before
+-- credit, r cancelled as rejected before any credit, x any other cancelled.
+local function conv_entry(e)
+  local code = 'c'
+  if e.status == 'pending' then code = 'p'
+  elseif e.status == 'cancelled' then
+    if e.reversedBeforeCredit then code = 'n' elseif e.cancelReason == 'rejected' and not e.credited then code = 'r' else code = 'x' end
+  end
+  return e.earningId .. '\t' .. code
+end
+
+-- The earning id of a conversion-map entry and its state code (nil when none is stored).
+local function conv_read(value)
+  local tab = string.find(value, '\t', 1, true)
+  if not tab then return value, nil end
+  return string.sub(value, 1, tab - 1), string.sub(value, tab + 1)
+end
+
+-- What a state code tells of the earning, in its fields (enough for the steps that leave it as is).
+local function conv_summary(earning_id, code)
+  return { earningId = earning_id, status = (code == 'p') and 'pending' or ((code == 'c') and 'completed' or 'cancelled'),
+    reversedBeforeCredit = code == 'n', credited = false, cancelReason = (code == 'r') and 'rejected' or cjson.null }
+end
 `;
