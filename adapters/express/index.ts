@@ -101,7 +101,10 @@ function send(res: Response, outgoing: Outgoing): void {
     return;
   }
   if ('text' in outgoing) {
-    res.status(outgoing.status).type(outgoing.contentType).send(outgoing.text);
+    // A network's reply is for a server, which has no use for an ETag: written directly when
+    // its content type already names its charset (Express would write the same header).
+    if (UTF8_CONTENT_TYPE.test(outgoing.contentType)) writeDirectly(res, outgoing.status, outgoing.contentType, outgoing.text);
+    else res.status(outgoing.status).type(outgoing.contentType).send(outgoing.text);
     return;
   }
   if (!isLeanJson(res)) {
@@ -112,9 +115,16 @@ function send(res: Response, outgoing: Outgoing): void {
   // parsers and hash the body for an ETag, which no client can use on a POST answer. GET
   // answers keep Express's own path (ETag, conditional 304), and so does any app that set its
   // own JSON settings.
-  const text = JSON.stringify(outgoing.body);
-  res.statusCode = outgoing.status;
-  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  writeDirectly(res, outgoing.status, 'application/json; charset=utf-8', JSON.stringify(outgoing.body));
+}
+
+/** A content type Express's `res.send` would leave as it is: a media type and `charset=utf-8`. */
+const UTF8_CONTENT_TYPE = /^[a-z]+\/[a-z0-9.+-]+; charset=utf-8$/;
+
+/** Status, content type and length, and the text (no ETag, no conditional 304). */
+function writeDirectly(res: Response, status: number, contentType: string, text: string): void {
+  res.statusCode = status;
+  res.setHeader('Content-Type', contentType);
   res.setHeader('Content-Length', Buffer.byteLength(text));
   res.end(text);
 }
