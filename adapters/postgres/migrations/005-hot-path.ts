@@ -13,6 +13,9 @@
  * - The earning's network and the audit row's click fields are set by the step from the click
  *   it already holds: the earnings insert trigger is dropped, and the audit trigger runs only for
  *   rows that come without them (refusals recorded before any step, a click the step removed).
+ * - The value checks of events, clicks and earnings are domains (the same rules): a table CHECK
+ *   is parsed and planned again by every statement that writes the table, a domain's check once
+ *   per connection. The columns change type before the checks are added, so no table rewrite.
  * - `events.seq` loses its unique index: a sequence never repeats, and every read of `seq` has
  *   its own index (`events_pending`, `events_by_user`).
  * @module
@@ -27,8 +30,8 @@ const VIRTUAL_CLICK_COLUMNS = `click_id, user_id, product_id, offer_id, task_url
 export const migration005 = (s: string): string => /* sql */ `
 ALTER TABLE ${s}.events DROP CONSTRAINT events_seq_key;
 
--- The events' value checks as domains: a table CHECK is read back from its stored text and
--- planned again by every insert statement, a domain's check is kept ready in the type cache.
+-- Value checks as domains: a table CHECK is read back from its stored text and planned again by
+-- every statement that writes the table, a domain's check is kept ready in the type cache.
 -- Added after the columns change type, so that change is no table rewrite (only a validating scan).
 CREATE DOMAIN ${s}.event_type AS text;
 CREATE DOMAIN ${s}.event_state AS text;
@@ -37,6 +40,29 @@ ALTER TABLE ${s}.events DROP CONSTRAINT events_type_check, DROP CONSTRAINT event
 ALTER DOMAIN ${s}.event_type ADD CONSTRAINT event_type_check CHECK (VALUE IN ('conversion.credited', 'conversion.held',
   'conversion.pending', 'conversion.rejected', 'conversion.reversed', 'earning.approved', 'earning.rejected', 'wallet.adjusted'));
 ALTER DOMAIN ${s}.event_state ADD CONSTRAINT event_state_check CHECK (VALUE IN ('pending', 'delivered', 'dead'));
+
+-- The same for the clicks and earnings a postback writes: the same rules, as domains.
+CREATE DOMAIN ${s}.click_status AS text;
+CREATE DOMAIN ${s}.earning_status AS text;
+CREATE DOMAIN ${s}.approval_status AS text;
+CREATE DOMAIN ${s}.minor_amount AS bigint;
+CREATE DOMAIN ${s}.ppm AS integer;
+CREATE DOMAIN ${s}.click_goals AS jsonb;
+ALTER TABLE ${s}.clicks DROP CONSTRAINT clicks_status_check, DROP CONSTRAINT clicks_earn_up_to_check,
+  DROP CONSTRAINT clicks_commission_ppm_check, DROP CONSTRAINT clicks_goals_check,
+  ALTER COLUMN status TYPE ${s}.click_status, ALTER COLUMN earn_up_to TYPE ${s}.minor_amount,
+  ALTER COLUMN commission_ppm TYPE ${s}.ppm, ALTER COLUMN goals TYPE ${s}.click_goals;
+ALTER TABLE ${s}.earnings DROP CONSTRAINT earnings_amount_check, DROP CONSTRAINT earnings_status_check,
+  DROP CONSTRAINT earnings_approval_status_check, DROP CONSTRAINT earnings_commission_check,
+  ALTER COLUMN amount TYPE ${s}.minor_amount, ALTER COLUMN status TYPE ${s}.earning_status,
+  ALTER COLUMN approval_status TYPE ${s}.approval_status, ALTER COLUMN commission TYPE ${s}.minor_amount;
+ALTER DOMAIN ${s}.click_status ADD CONSTRAINT click_status_check CHECK (VALUE IN ('pending', 'converted', 'expired', 'rejected'));
+ALTER DOMAIN ${s}.earning_status ADD CONSTRAINT earning_status_check CHECK (VALUE IN ('pending', 'completed', 'cancelled'));
+ALTER DOMAIN ${s}.approval_status ADD CONSTRAINT approval_status_check
+  CHECK (VALUE IN ('pending', 'auto_approved', 'manual_approved', 'rejected'));
+ALTER DOMAIN ${s}.minor_amount ADD CONSTRAINT minor_amount_check CHECK (VALUE >= 0);
+ALTER DOMAIN ${s}.ppm ADD CONSTRAINT ppm_check CHECK (VALUE BETWEEN 0 AND 1000000);
+ALTER DOMAIN ${s}.click_goals ADD CONSTRAINT click_goals_check CHECK (VALUE = 'true'::jsonb OR jsonb_typeof(VALUE) = 'array');
 
 DROP TRIGGER earnings_click_fields ON ${s}.earnings;
 DROP FUNCTION ${s}.earning_click_fields();
