@@ -13,8 +13,8 @@ import { foldLogLua } from './scripts/fold-log.lua.js';
 
 const FOLD = luaScript(foldLogLua);
 
-/** Records one fold script takes: bounded, so one fold never holds the server long. */
-const FOLD_BATCH = 256;
+/** Records one fold script takes: bounded, so one fold holds the server a few milliseconds at most. */
+const FOLD_BATCH = 64;
 
 /** Where a store's change records go, and folding them. */
 export interface ChangeLog {
@@ -34,8 +34,16 @@ export function changeLog(client: RedisClientLike, keys: KeyLayout, crossSlot: b
   // Standalone: every record's event goes to the one events base; cluster: the shard's own.
   const eventsBase = crossSlot ? '' : `${keys.prefix}:{events}`;
   const logs = crossSlot ? Array.from({ length: keys.shards }, (_, shard) => `${keys.shardBase(shard)}:log`) : [single];
+  // Folds at least every record the log held when it started (read your writes), batch by batch;
+  // records appended meanwhile are left to the next fold, so a busy log never keeps it going.
   const foldOne = async (log: string) => {
-    while (Number(await runScript(client, FOLD, log, eventsBase, FOLD_BATCH)) === FOLD_BATCH);
+    let due = Infinity;
+    for (let folded = 0; folded < due;) {
+      const [count, left] = (await runScript(client, FOLD, log, eventsBase, FOLD_BATCH)) as [number, number];
+      if (due === Infinity) due = Number(count) + Number(left);
+      folded += Number(count);
+      if (Number(count) === 0) break;
+    }
   };
   let running: Promise<void> | null = null;
   const log: ChangeLog = {

@@ -4,7 +4,7 @@
  * outbox (prelude-events), in log order, and removes them. KEYS[1] is the log
  * (`<prefix>:{log}` standalone; `<shard>:log` cluster, and then every key this touches is in
  * that shard's slot); ARGV: the events base (`''`: the record's shard base plus `:ev`, the
- * cluster layout), the most records to fold. Returns how many it folded. Two folds never take
+ * cluster layout), the most records to fold. Returns how many it folded and how many are left. Two folds never take
  * the same record: a script runs alone, and it reads and trims in one go.
  * @module
  */
@@ -63,5 +63,5 @@ for _, record in ipairs(records) do
   end
 end
 if #records > 0 then redis.call('LTRIM', log_key, #records, -1) end
-return #records
+return { #records, redis.call('LLEN', log_key) }
 `;
