@@ -148,14 +148,16 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       // Cluster layout with daily caps: reserve on the day counters first (other slots).
       const reservations = crossSlot ? await reserveCounters(client, keys, c) : null;
       const args = conversionCommandArgs(c, { keys, crossSlot, auditTtl, eventsBase: eventBases.ofClick(c.clickId), eventOrder: eventBases.order(c.now), log: logOf(c.clickId) }, reservations);
-      const result = parse(await run('applyConversion', keys.clickBase(c.clickId), ...args).catch(async (error: unknown) => {
+      // The reply: the outcome's JSON, then the earning's stored text ('' when none is shown).
+      const [head, earningText] = (await run('applyConversion', keys.clickBase(c.clickId), ...args).catch(async (error: unknown) => {
         // An error reply is a refusal before any write: the reservations go back. Anything else
         // (a lost connection, a timeout) may have run: they stay (over-counting, never under).
         if (reservations && isErrorReply(error)) await settleReservations(client, reservations, null).catch(() => undefined);
         throw error;
-      }));
+      })) as [unknown, unknown];
+      const result = parse(head);
       if (result.fold === true) log.foldSoon();
-      const earning = earningOf(result.earning);
+      const earning = earningText === '' ? null : earningOf(parse(earningText));
       if (reservations) await settleReservations(client, reservations, result.counted === true && earning ? earning.amountMinor : null);
       if (crossSlot && earning !== null && result.created === true) await indexNow(client, keys, earning);
       const rule = (result.rule ?? null) as RiskRuleCode | null;

@@ -128,18 +128,25 @@ local function text_field(name, v)
   if v == nil or v == cjson.null then return '' end
   return ',"' .. name .. '":' .. cjson.encode(v)
 end
+-- Integers as text: the step's own time is ARGV[8] as sent (no string.format per field).
+local function int_text(v) if v == now then return ARGV[8] end return string.format('%d', v) end
+local function bool_text(v) if v == true then return 'true' end return 'false' end
+local function int_field(name, v)
+  if v == nil or v == cjson.null then return '' end
+  return ',"' .. name .. '":' .. int_text(v)
+end
 local function encode_earning(e, raw)
   return '{"earningId":' .. cjson.encode(e.earningId) .. ',"userId":' .. cjson.encode(e.userId)
     .. ',"productId":' .. cjson.encode(e.productId) .. text_field('offerId', e.offerId) .. ',"clickId":' .. cjson.encode(e.clickId)
     .. ',"conversionId":' .. cjson.encode(e.conversionId) .. text_field('transactionId', e.transactionId)
     .. ',"amount":"' .. e.amount .. '","status":"' .. e.status .. '","approvalStatus":"' .. e.approvalStatus
-    .. '","type":' .. cjson.encode(e.type) .. ',"credited":' .. tostring(e.credited == true) .. text_field('creditedAt', e.creditedAt)
-    .. text_field('cancelledAt', e.cancelledAt) .. text_field('cancelReason', e.cancelReason)
-    .. ',"reversedBeforeCredit":' .. tostring(e.reversedBeforeCredit == true) .. text_field('referrerId', e.referrerId)
+    .. '","type":' .. cjson.encode(e.type) .. ',"credited":' .. bool_text(e.credited) .. int_field('creditedAt', e.creditedAt)
+    .. int_field('cancelledAt', e.cancelledAt) .. text_field('cancelReason', e.cancelReason)
+    .. ',"reversedBeforeCredit":' .. bool_text(e.reversedBeforeCredit) .. text_field('referrerId', e.referrerId)
     .. ',"commission":"' .. e.commission .. '","lastPostbackStatus":' .. cjson.encode(e.lastPostbackStatus)
-    .. ',"postbackReceived":' .. tostring(e.postbackReceived == true) .. ',"postbackReceivedAt":' .. string.format('%d', e.postbackReceivedAt)
-    .. ',"postbackData":' .. raw .. ',"earnedAt":' .. string.format('%d', e.earnedAt) .. ',"createdAt":' .. string.format('%d', e.createdAt)
-    .. ',"updatedAt":' .. string.format('%d', e.updatedAt) .. '}'
+    .. ',"postbackReceived":' .. bool_text(e.postbackReceived) .. ',"postbackReceivedAt":' .. int_text(e.postbackReceivedAt)
+    .. ',"postbackData":' .. raw .. ',"earnedAt":' .. int_text(e.earnedAt) .. ',"createdAt":' .. int_text(e.createdAt)
+    .. ',"updatedAt":' .. int_text(e.updatedAt) .. '}'
 end
 
 -- A virtual click whose (network, transaction id) another click holds is already someone's.
@@ -306,19 +313,21 @@ end
 local states, refused = check_step_money(c, ops, now)
 if not states then return redis.error_reply(refused) end
 local shown_id = (show_earning and earning) and earning.earningId or nil
-local audit = ARGV[20] .. ',"rawData":' .. raw_literal .. ',"decision":"' .. decision .. '","earningId":' .. (shown_id and cjson.encode(shown_id) or 'null')
+-- The audit row's tail (the head is ARGV[20]): joined to the change-log record in one
+-- concatenation below, so the row's text is not built and then copied again.
+local audit_tail = '","earningId":' .. (shown_id and cjson.encode(shown_id) or 'null')
   .. ((rule ~= cjson.null) and (',"rule":"' .. rule .. '"') or '') .. '}'
 local earning_text = earning_changed and encode_earning(earning, raw_literal) or nil
 
 -- Writes: nothing below can be refused.
 if click_created then
   -- A virtual click never expires (user-keyed conversions do not): no TTL, not in the pending index.
-  redis.call('HSET', click_key, unpack(click_changes(click, c.clickIfAbsentHash)))
+  redis.call('HSET', click_key, unpack(click_changes(click, c.clickIfAbsentHash, now, ARGV[8])))
   if ntx_key then redis.call('HSET', ntx_key, ntx_field, click.clickId) end
 elseif click_changed then
   -- Only the changed fields; the key keeps its TTL. A click that left pending stays in the
   -- pending index until its expiry: expire-clicks drops it then.
-  redis.call('HSET', click_key, unpack(click_changes(click, {})))
+  redis.call('HSET', click_key, unpack(click_changes(click, {}, now, ARGV[8])))
 end
 if earning_text then redis.call('SET', base .. ':earning:' .. earning.earningId, earning_text) end
 if earning_text and not earning_created then redis.call('HSET', conv_key, c.conversionId, conv_entry(earning)) end
@@ -352,16 +361,19 @@ end
 if earning_text then log_earning(meta, earning, earning_created, prev_e_status, prev_e_approval) end
 local event = c.recordEvent and earning_changed and ev_conversion_type(decision, earning) ~= nil
 if event then meta.ev = c.eventOrder end
-local fold = log_append(c.log, meta, audit) >= LOG_FOLD_AT
--- The earning goes back as the text already made (or read, when unchanged): not encoded again.
--- 'event': the step recorded its event (eventOfConversion of the decision and the earning).
-local shown = 'null'
+-- One record (log_append's form): the meta, a newline and the audit row.
+local fold = redis.call('RPUSH', c.log, cjson.encode(meta) .. '\n' .. ARGV[20] .. ',"rawData":' .. raw_literal .. ',"decision":"'
+  .. decision .. audit_tail) >= LOG_FOLD_AT
+-- The earning goes back as the text already made (or read, when unchanged), as the reply's second
+-- element: not encoded or copied into the first. 'event': the step recorded its event
+-- (eventOfConversion of the decision and the earning).
+local shown = ''
 if show_earning and earning then
   if earning_summary then raw_earning_text = redis.call('GET', base .. ':earning:' .. earning.earningId) end
-  shown = earning_text or raw_earning_text or 'null'
+  shown = earning_text or raw_earning_text or ''
 end
 local owed_text = (#owed == 0) and '[]' or cjson.encode(owed)
-return '{"decision":"' .. decision .. '","owed":' .. owed_text .. ',"created":' .. tostring(earning_created) .. ',"rule":'
-  .. ((rule ~= cjson.null) and ('"' .. rule .. '"') or 'null') .. ',"counted":' .. tostring(counted) .. ',"event":' .. tostring(event == true)
-  .. ',"fold":' .. tostring(fold) .. ',"earning":' .. shown .. '}'
+return { '{"decision":"' .. decision .. '","owed":' .. owed_text .. ',"created":' .. bool_text(earning_created) .. ',"rule":'
+  .. ((rule ~= cjson.null) and ('"' .. rule .. '"') or 'null') .. ',"counted":' .. bool_text(counted) .. ',"event":' .. bool_text(event)
+  .. ',"fold":' .. bool_text(fold) .. '}', shown }
 `;

@@ -25,14 +25,16 @@ local function read_click(key, click_id, risk)
 end
 
 -- The fields a step changes (status, conversion id, postback received, updated), appended to
--- 'out' as HSET arguments.
-local function click_changes(click, out)
+-- 'out' as HSET arguments. 'now' and 'now_text' (its decimal text): a time equal to now is
+-- written as that text, not formatted again.
+local function click_changes(click, out, now, now_text)
+  local function time_text(v) if v == now then return now_text end return string.format('%d', v) end
   out[#out + 1] = 'st'; out[#out + 1] = click.status
-  out[#out + 1] = 'ua'; out[#out + 1] = string.format('%d', click.updatedAt)
+  out[#out + 1] = 'ua'; out[#out + 1] = time_text(click.updatedAt)
   if click.conversionId ~= nil and click.conversionId ~= cjson.null then out[#out + 1] = 'cv'; out[#out + 1] = click.conversionId end
   if click.postbackReceived then
     out[#out + 1] = 'pr'; out[#out + 1] = '1'
-    out[#out + 1] = 'pa'; out[#out + 1] = string.format('%d', click.postbackReceivedAt)
+    out[#out + 1] = 'pa'; out[#out + 1] = time_text(click.postbackReceivedAt)
   end
   return out
 end
