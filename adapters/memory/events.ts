@@ -17,20 +17,21 @@
  * @module
  */
 import type { ConversionDecision, DeliveryState, DeliveryUpdate, EarningRecord, EventDelivery, EventStore, ListPosition, StoredEvent } from 'clickcredit';
+import { conversionEventId } from 'clickcredit';
 import { eventOfConversion } from 'clickcredit/store';
 import { flat } from './flat.js';
 
-/** One outbox row: an event and its delivery state. */
+/**
+ * One outbox row: an event and its delivery state. A conversion's row keeps only what its event is
+ * derived from; its id (`evt_<attemptId>`) is written when a read first needs it, and the delivery
+ * state only once it changes (until then: pending, no attempt, due when recorded).
+ */
 class EventRow {
-  state: DeliveryState = 'pending';
-  attempts = 0;
-  nextAttemptAt: Date;
-  lastError: string | null = null;
-  deliveredAt: Date | null = null;
+  private storedId: string | null;
+  private tracked: DeliveryUpdate | null = null;
 
   constructor(
-    readonly id: string,
-    readonly userId: string,
+    id: string | null,
     readonly createdAt: Date,
     /** The event itself, or `null` for a conversion's (derived from the three fields below). */
     readonly event: StoredEvent | null,
@@ -38,23 +39,47 @@ class EventRow {
     readonly earning: EarningRecord | null,
     readonly attemptId: string | null,
   ) {
-    this.nextAttemptAt = createdAt;
+    this.storedId = id;
+  }
+
+  get id(): string {
+    return (this.storedId ??= flat(conversionEventId(this.attemptId!)));
+  }
+
+  get userId(): string {
+    return this.event?.userId ?? this.earning!.userId;
+  }
+
+  get state(): DeliveryState {
+    return this.tracked?.state ?? 'pending';
+  }
+
+  /** Records a delivery update (its five fields, copied). */
+  track(update: DeliveryUpdate): void {
+    this.tracked = { state: update.state, attempts: update.attempts, nextAttemptAt: update.nextAttemptAt, lastError: update.lastError, deliveredAt: update.deliveredAt };
+  }
+
+  /** An admin's retry of a dead delivery: pending again, no attempt, due at `now`. */
+  retry(now: Date): void {
+    const { lastError = null, deliveredAt = null } = this.tracked ?? {};
+    this.tracked = { state: 'pending', attempts: 0, nextAttemptAt: now, lastError, deliveredAt };
   }
 
   /** The row as the event store answers it: a fresh object the caller owns. */
   delivery(): EventDelivery {
     const event = this.event ?? eventOfConversion({ decision: this.decision!, earning: this.earning }, this.attemptId!, this.createdAt)!;
+    const tracked = this.tracked;
     return {
       id: event.id,
       type: event.type,
       userId: event.userId,
       createdAt: event.createdAt,
       data: { ...event.data },
-      state: this.state,
-      attempts: this.attempts,
-      nextAttemptAt: this.nextAttemptAt,
-      lastError: this.lastError,
-      deliveredAt: this.deliveredAt,
+      state: tracked?.state ?? 'pending',
+      attempts: tracked?.attempts ?? 0,
+      nextAttemptAt: tracked?.nextAttemptAt ?? this.createdAt,
+      lastError: tracked?.lastError ?? null,
+      deliveredAt: tracked?.deliveredAt ?? null,
     };
   }
 }
@@ -101,7 +126,7 @@ export class MemoryEvents {
 export function recordEvent(events: MemoryEvents, event: StoredEvent): void {
   if (events.get(event.id)) return;
   const id = flat(event.id);
-  events.append(new EventRow(id, event.userId, event.createdAt, { ...event, id, data: { ...event.data } }, null, null, null));
+  events.append(new EventRow(id, event.createdAt, { ...event, id, data: { ...event.data } }, null, null, null));
 }
 
 /**
@@ -109,7 +134,8 @@ export function recordEvent(events: MemoryEvents, event: StoredEvent): void {
  * step's `decision`, its `earning` and `attemptId`) by what it is derived from.
  */
 export function recordConversionEvent(events: MemoryEvents, event: StoredEvent, decision: ConversionDecision, earning: EarningRecord, attemptId: string): void {
-  events.append(new EventRow(flat(event.id), event.userId, event.createdAt, null, decision, earning, attemptId));
+  // The id is `evt_<attemptId>` (conversionEventId): written by the first read that needs it.
+  events.append(new EventRow(null, event.createdAt, null, decision, earning, attemptId));
 }
 
 function isAfter(row: EventRow, after: ListPosition): boolean {
@@ -132,11 +158,7 @@ export function memoryEvents(events: MemoryEvents): EventStore {
     async updateDelivery(id, update: DeliveryUpdate) {
       const row = events.get(id);
       if (!row || row.state !== 'pending') return false;
-      row.state = update.state;
-      row.attempts = update.attempts;
-      row.nextAttemptAt = update.nextAttemptAt;
-      row.lastError = update.lastError;
-      row.deliveredAt = update.deliveredAt;
+      row.track(update);
       return true;
     },
     async listDeliveries({ state, limit, after }) {
@@ -153,11 +175,7 @@ export function memoryEvents(events: MemoryEvents): EventStore {
       const row = events.get(id);
       if (!row) return null;
       // Back to pending in place: a retried event keeps its place before the user's later events.
-      if (row.state === 'dead') {
-        row.state = 'pending';
-        row.attempts = 0;
-        row.nextAttemptAt = now;
-      }
+      if (row.state === 'dead') row.retry(now);
       return row.delivery();
     },
     async eventsOfUser(userId) {
