@@ -352,18 +352,21 @@ local owed = write_step_money(base, c, ops, states, now)
 
 -- The audit row, the admin indexes, the user's earnings index (standalone) and the event: one
 -- record in the change log (prelude-log), folded in this order (fold-log) before anything reads them.
-local meta = { b = base, ue = user_index }
-if c.auditTtl > 0 then meta.t = c.auditTtl end
-if click_changed then
-  meta.cs = click.status
-  if click_created then meta.cn = true; meta.cp = false else meta.cp = prev_click_status end
-end
-if earning_text then log_earning(meta, earning, earning_created, prev_e_status, prev_e_approval) end
 local event = c.recordEvent and earning_changed and ev_conversion_type(decision, earning) ~= nil
-if event then meta.ev = c.eventOrder end
+-- The record's meta (prelude-log's fields) as JSON text, each member made once.
+local user_index_text = user_index and (',"ue":' .. cjson.encode(user_index)) or ''
+local ttl_text = (c.auditTtl > 0) and (',"t":' .. ARGV[12]) or ''
+local click_text = ''
+if click_changed then
+  if click_created then click_text = ',"cs":"' .. click.status .. '","cn":true,"cp":false'
+  elseif prev_click_status ~= nil then click_text = ',"cs":"' .. click.status .. '","cp":"' .. prev_click_status .. '"'
+  else click_text = ',"cs":"' .. click.status .. '"' end
+end
+local earning_meta = earning_text and log_earning_text(earning, earning_created, prev_e_status, prev_e_approval) or ''
+local event_text = event and (',"ev":' .. cjson.encode(c.eventOrder)) or ''
 -- One record (log_append's form): the meta, a newline and the audit row.
-local fold = redis.call('RPUSH', c.log, cjson.encode(meta) .. '\n' .. ARGV[20] .. ',"rawData":' .. raw_literal .. ',"decision":"'
-  .. decision .. audit_tail) >= LOG_FOLD_AT
+local fold = redis.call('RPUSH', c.log, '{"b":' .. cjson.encode(base) .. user_index_text .. ttl_text .. click_text .. earning_meta
+  .. event_text .. '}\n' .. ARGV[20] .. ',"rawData":' .. raw_literal .. ',"decision":"' .. decision .. audit_tail) >= LOG_FOLD_AT
 -- The earning goes back as the text already made (or read, when unchanged), as the reply's second
 -- element: not encoded or copied into the first. 'event': the step recorded its event
 -- (eventOfConversion of the decision and the earning).

@@ -40,12 +40,13 @@ redis.call('SET', key, text)
 redis.call('HSET', base .. ':conv:' .. e.clickId, e.conversionId, conv_entry(e))
 local owed = write_step_money(base, c, ops, states, c.now)
 -- The index move and the event: one change-log record (prelude-log), folded in order.
-local meta = { b = base, eid = e.earningId }
-log_earning(meta, e, false, prev_status, prev_approval)
 -- The event (eventOfApproval of the earning after the decision) is built by the fold, recorded
 -- once by id, and by the client for its answer.
 local event = c.recordEvent and c.eventsBase ~= cjson.null and c.eventsBase ~= nil
-if event then meta.ev = c.eventOrder; meta.ap = c.approve; meta.at = c.now end
-local fold = log_append(c.log, meta) >= LOG_FOLD_AT
+local meta = '{"b":' .. cjson.encode(base) .. ',"eid":' .. cjson.encode(e.earningId) .. log_earning_text(e, false, prev_status, prev_approval)
+if event then
+  meta = meta .. ',"ev":' .. cjson.encode(c.eventOrder) .. ',"ap":' .. tostring(c.approve == true) .. ',"at":' .. string.format('%d', c.now)
+end
+local fold = redis.call('RPUSH', c.log, meta .. '}\n') >= LOG_FOLD_AT
 return cjson.encode({ decision = 'applied', earning = e, owed = owed, event = event, fold = fold })
 `;

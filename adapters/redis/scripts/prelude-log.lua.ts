@@ -26,16 +26,26 @@ export const logPreludeLua = String.raw`
 -- admin list still keeps a bounded log).
 local LOG_FOLD_AT = 10000
 
--- An earning's change into the meta: after (and, when not new, before) the change.
-local function log_earning(meta, e, created, prev_status, prev_approval)
-  meta.es = e.status; meta.ea = e.approvalStatus; meta.eam = e.amount; meta.ecm = e.commission
-  if created then meta.en = true else meta.ep = prev_status; meta.eq = prev_approval end
-  if e.credited and e.creditedAt ~= nil and e.creditedAt ~= cjson.null then meta.ecr = e.creditedAt end
-  if e.credited and e.status == 'cancelled' and e.cancelledAt ~= nil and e.cancelledAt ~= cjson.null then meta.erv = e.cancelledAt end
-  if e.cancelReason ~= nil and e.cancelReason ~= cjson.null then meta.ecx = e.cancelReason end
+-- An earning's change as members of the meta's JSON text (after and, when not new, before the
+-- change), written here rather than by cjson from a table: statuses, approval statuses and cancel
+-- reasons are fixed words and amounts digits, so they are quoted as they are.
+local function log_earning_text(e, created, prev_status, prev_approval)
+  local before = ',"en":true'
+  if not created then
+    before = ((prev_status ~= nil) and (',"ep":"' .. prev_status .. '"') or '') .. ((prev_approval ~= nil) and (',"eq":"' .. prev_approval .. '"') or '')
+  end
+  local credited_at, reversed_at, reason = '', '', ''
+  if e.credited and e.creditedAt ~= nil and e.creditedAt ~= cjson.null then credited_at = ',"ecr":' .. string.format('%d', e.creditedAt) end
+  if e.credited and e.status == 'cancelled' and e.cancelledAt ~= nil and e.cancelledAt ~= cjson.null then
+    reversed_at = ',"erv":' .. string.format('%d', e.cancelledAt)
+  end
+  if e.cancelReason ~= nil and e.cancelReason ~= cjson.null then reason = ',"ecx":"' .. e.cancelReason .. '"' end
+  return ',"es":"' .. e.status .. '","ea":"' .. e.approvalStatus .. '","eam":"' .. e.amount .. '","ecm":"' .. e.commission .. '"'
+    .. before .. credited_at .. reversed_at .. reason
 end
 
--- Appends one record; returns the log's length.
+-- Appends one record; returns the log's length. (apply-conversion and decide-approval write
+-- their meta as text and append it themselves, in the same form.)
 local function log_append(log_key, meta, audit_text)
   return redis.call('RPUSH', log_key, cjson.encode(meta) .. '\n' .. (audit_text or ''))
 end
