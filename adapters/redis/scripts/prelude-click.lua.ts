@@ -21,7 +21,9 @@ local function read_click(key, click_id, risk)
   return { clickId = click_id, userId = f[1], productId = f[2], status = f[3], expiresAt = tonumber(f[4]), earnUpTo = f[5],
     conversionId = f[6] or cjson.null, referrerId = f[7] or cjson.null, commissionPpm = tonumber(f[8] or '0'),
     holdAbove = f[9] or cjson.null, holdWithinSeconds = f[10] and tonumber(f[10]) or cjson.null, goals = goals,
-    offerId = f[12] or cjson.null, clickedAt = tonumber(f[13]), ipAddress = f[14] or cjson.null, network = f[15] or cjson.null }
+    offerId = f[12] or cjson.null, clickedAt = tonumber(f[13]), ipAddress = f[14] or cjson.null, network = f[15] or cjson.null,
+    -- Set by a step that changes the click: named here so the table is sized for them once.
+    updatedAt = nil, postbackReceived = nil, postbackReceivedAt = nil }
 end
 
 -- The fields a step changes (status, conversion id, postback received, updated), appended to

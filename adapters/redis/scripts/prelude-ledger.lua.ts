@@ -12,12 +12,14 @@
  */
 export const ledgerPreludeLua = String.raw`
 local function credit_ops(e)
+  -- createdAt, balance and seq are set later (check_step_money, check_entries): named here so
+  -- each table is sized for them once.
   local ops = {{ key = 'earning:' .. e.earningId .. ':credit', userId = e.userId, kind = 'credit',
-    amount = e.amount, earningId = e.earningId, reversesKey = cjson.null, reason = 'credit' }}
+    amount = e.amount, earningId = e.earningId, reversesKey = cjson.null, reason = 'credit', createdAt = nil, balance = nil, seq = nil }}
   if e.referrerId ~= cjson.null and e.referrerId ~= nil and e.commission ~= '0' then
     ops[2] = { key = 'earning:' .. e.earningId .. ':referral_credit', userId = e.referrerId,
       kind = 'referral_credit', amount = e.commission, earningId = e.earningId, reversesKey = cjson.null,
-      reason = 'referral_credit' }
+      reason = 'referral_credit', createdAt = nil, balance = nil, seq = nil }
   end
   return ops
 end
