@@ -125,11 +125,13 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       const inserted = await run('insertClick', keys.clickBase(click.clickId), click.clickId, keyExpiry, expiresAt,
         click.createdAt.getTime() - retentionMs, ntx?.base ?? '', ntx?.field ?? '', logOf(click.clickId), ...fields);
       if (Number(inserted) === 2) throw new ConflictError('Network transaction id already exists');
+      // Clicks far outnumber conversions: their records must keep the log short too.
+      if (Number(inserted) === 3) log.foldSoon();
       // ioredis sends a command again when a dropped connection lost its reply: the second insert
       // then finds this very click, which is this call's success, not somebody else's id.
       const replayed = connection.losses !== lossesBefore
         && sameHash(await client.hgetall(`${keys.clickBase(click.clickId)}:click:${click.clickId}`), fields);
-      if (Number(inserted) !== 1 && !replayed) throw new ConflictError('Click id already exists');
+      if (Number(inserted) !== 1 && Number(inserted) !== 3 && !replayed) throw new ConflictError('Click id already exists');
     },
 
     // One script: concurrent visits each count once (Redis runs scripts one at a time).
@@ -171,7 +173,8 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     // Append-only: concurrent attempts are all kept, in the order Redis ran them.
     async recordPostbackAttempt(attempt) {
       const clickId = attempt.clickId ?? '';
-      await run('recordAttempt', keys.clickBase(clickId), clickId, luaJson(attemptToJson(attempt)), auditTtl, logOf(clickId));
+      const long = await run('recordAttempt', keys.clickBase(clickId), clickId, luaJson(attemptToJson(attempt)), auditTtl, logOf(clickId));
+      if (Number(long) === 1) log.foldSoon();
     },
 
     async listPostbackAttempts(clickId) {

@@ -68,4 +68,21 @@ function trackerOn(options: { shards: number; auditRetentionSeconds?: number }) 
     } while (cursor);
     expect(seen).toEqual([...made].reverse());
   });
+
+  it('keeps the change log short with clicks alone (no conversion, no reader, no worker)', async () => {
+    // Clicks far outnumber conversions: their log records must ask for a fold too, or the first
+    // admin read after a day of clicks folds them all inside one storage deadline (a 503).
+    const { tracker, prefix } = trackerOn({ shards: 1 });
+    for (let i = 0; i < 2_400; i += 64) {
+      await Promise.all(Array.from({ length: 64 }, () => tracker.createClick({ userId: 'c', productId: 'p', taskUrl: 'https://advertiser.example/' })));
+    }
+    let length = await client.llen(`${prefix}:{log}`);
+    for (let waited = 0; length >= 1_000 && waited < 5_000; waited += 50) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      length = await client.llen(`${prefix}:{log}`);
+    }
+    expect(length).toBeLessThan(1_000);
+    expect(await client.zcard(`${prefix}:{s0}:pending`)).toBe(2_432);
+    expect((await tracker.admin.listClicks({ userId: 'c', limit: 200 })).items).toHaveLength(200);
+  });
 });

@@ -6,8 +6,9 @@
  * base of the `:ntx` hash that holds its (network, transaction id) and the field
  * (`<network>\0<transaction id>`), both empty otherwise; the change log (prelude-log) that gets
  * the click's admin index entries; then the click's hash as field, value pairs (records.ts
- * clickToHash). Returns 1 when inserted, 0 when the id exists, 2 when another click holds the
- * (network, transaction id). Checks before writes.
+ * clickToHash). Returns 1 when inserted (3 when inserted and the change log is long enough to
+ * fold now), 0 when the id exists, 2 when another click holds the (network, transaction id).
+ * Checks before writes.
  * @module
  */
 import { logPreludeLua } from './prelude-log.lua.js';
@@ -26,6 +27,6 @@ redis.call('PEXPIREAT', key, ARGV[2])
 if ntx_key then redis.call('HSET', ntx_key, ARGV[6], ARGV[1]) end
 redis.call('ZADD', base .. ':pending', ARGV[3], ARGV[1])
 redis.call('ZREMRANGEBYSCORE', base .. ':pending', '-inf', '(' .. ARGV[4])
-log_append(ARGV[7], { b = base, id = ARGV[1], cs = 'pending', cp = false, cn = true })
+if log_append(ARGV[7], { b = base, id = ARGV[1], cs = 'pending', cp = false, cn = true }) then return 3 end
 return 1
 `;
